@@ -1,0 +1,70 @@
+"""Input/output examples, written as Python literals or JSON.
+
+An example's arguments are written as they would appear between the call's parentheses
+(`[1, 2, 3]` for one argument, `2, "ab"` for two); its output is one value. Anything
+`ast.literal_eval` accepts works, and so do JSON's `true`, `false` and `null`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+class ExampleError(ValueError):
+    """A value that is neither a Python literal nor JSON; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class Example:
+    args: tuple[Any, ...]
+    output: Any
+
+    def to_json(self) -> dict[str, Any]:
+        return {"args": list(self.args), "output": self.output}
+
+
+def parse_value(text: str) -> Any:
+    if not text.strip():
+        raise ExampleError("A value is required.")
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+        python_error = error
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    raise ExampleError(_explain(text, python_error, shift=0))
+
+
+def parse_arguments(text: str) -> tuple[Any, ...]:
+    """The arguments of one call: `[1, 2]` is one list, `1, 2` is two numbers, empty is none."""
+    if not text.strip():
+        return ()
+    try:
+        value = ast.literal_eval(f"({text.strip()},)")
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+        python_error = error
+    else:
+        return tuple(value)
+    try:
+        return tuple(json.loads(f"[{text}]"))
+    except json.JSONDecodeError:
+        pass
+    # The text was wrapped in "(" before parsing: CPython's column is one too far.
+    raise ExampleError(_explain(text, python_error, shift=1))
+
+
+def _explain(text: str, error: Exception, shift: int) -> str:
+    if isinstance(error, SyntaxError):
+        column = max((error.offset or 1) - shift, 1)
+        return f"Not a Python literal or JSON: {error.msg} (column {column})."
+    if isinstance(error, ValueError):
+        return (
+            "Only literal values are allowed (numbers, strings, lists, tuples, dicts, sets, "
+            f"True/False/None or JSON): {text.strip()[:60]!r} is an expression."
+        )
+    return f"Not a Python literal or JSON: {error}."
