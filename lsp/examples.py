@@ -37,7 +37,7 @@ def parse_value(text: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         pass
-    raise ExampleError(_explain(text, python_error, shift=0))
+    raise ExampleError(_explain(text, python_error))
 
 
 def parse_arguments(text: str) -> tuple[Any, ...]:
@@ -45,23 +45,24 @@ def parse_arguments(text: str) -> tuple[Any, ...]:
     if not text.strip():
         return ()
     try:
-        value = ast.literal_eval(f"({text.strip()},)")
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
-        python_error = error
-    else:
-        return tuple(value)
+        # Wrapped as a tuple display, the text reads exactly as between a call's parentheses.
+        return tuple(ast.literal_eval(f"({text.strip()},)"))
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        pass
     try:
         return tuple(json.loads(f"[{text}]"))
     except json.JSONDecodeError:
         pass
-    # The text was wrapped in "(" before parsing: CPython's column is one too far.
-    raise ExampleError(_explain(text, python_error, shift=1))
+    try:
+        ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+        raise ExampleError(_explain(text, error)) from None
+    raise ExampleError("Not a Python literal or JSON.")
 
 
-def _explain(text: str, error: Exception, shift: int) -> str:
+def _explain(text: str, error: Exception) -> str:
     if isinstance(error, SyntaxError):
-        column = max((error.offset or 1) - shift, 1)
-        return f"Not a Python literal or JSON: {error.msg} (column {column})."
+        return f"Not a Python literal or JSON: {error.msg} (column {error.offset or 1})."
     if isinstance(error, ValueError):
         return (
             "Only literal values are allowed (numbers, strings, lists, tuples, dicts, sets, "

@@ -1,0 +1,1 @@
+"""The IDE's pages, htmx partials and websocket consumers."""

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from apps.ide import views
+
+app_name = "ide"
+
+urlpatterns = [
+    path("", views.sketches, name="sketches"),
+    path("sketches/<int:sketch_id>/", views.sketch, name="sketch"),
+    path("sketches/<int:sketch_id>/save/", views.save, name="save"),
+    path("sketches/<int:sketch_id>/fill/", views.fill, name="fill"),
+    path("sketches/<int:sketch_id>/examples/", views.add_example, name="add_example"),
+    path("examples/<int:example_id>/", views.change_example, name="change_example"),
+    path("examples/<int:example_id>/delete/", views.delete_example, name="delete_example"),
+    path(
+        "sketches/<int:sketch_id>/revisions/<int:number>.py",
+        views.revision_text,
+        name="revision_text",
+    ),
+    path("candidates/<int:candidate_id>/", views.candidate, name="candidate"),
+    path("candidates/<int:candidate_id>/accept/", views.accept, name="accept"),
+    path("candidates/<int:candidate_id>/reject/", views.reject, name="reject"),
+]

@@ -1,0 +1,180 @@
+"""The IDE's pages. On an htmx request a view renders one named partial of the page's template."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
+
+from apps.ide.diffs import diff_lines
+from apps.sketches.access import example_for_user, sketch_for_user
+from apps.sketches.demo import NEW_SKETCH
+from apps.sketches.models import Example, Sketch
+from apps.synthesis.access import candidate_for_user
+from apps.synthesis.engine import SketchProblem
+from apps.synthesis.models import Candidate
+from apps.synthesis.runs import ReviewError, accept as accept_candidate, reject as reject_candidate
+from apps.synthesis.runs import start_run
+from lsp.examples import ExampleError, parse_arguments, parse_value
+from lsp.sketch import parse_sketch
+
+PAGE = "ide/sketch.html"
+
+
+@login_required
+def sketches(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        name = request.POST.get("name", "").strip() or "Untitled sketch"
+        sketch = Sketch.objects.create(owner=request.user, name=name[:200])
+        sketch.commit(NEW_SKETCH, "Created")
+        return redirect("ide:sketch", sketch_id=sketch.pk)
+    owned = Sketch.objects.filter(owner_id=request.user.pk)
+    return render(request, "ide/sketches.html", {"sketches": owned})
+
+
+@login_required
+@require_GET
+def sketch(request: HttpRequest, sketch_id: int) -> HttpResponse:
+    sketch = sketch_for_user(request.user, sketch_id)
+    return render(request, PAGE, _page_context(sketch))
+
+
+@login_required
+@require_POST
+def save(request: HttpRequest, sketch_id: int) -> HttpResponse:
+    sketch = sketch_for_user(request.user, sketch_id)
+    sketch.commit(request.POST.get("text", ""), "Edited")
+    return render(request, f"{PAGE}#outline", _page_context(sketch))
+
+
+@login_required
+@require_POST
+def fill(request: HttpRequest, sketch_id: int) -> HttpResponse:
+    sketch = sketch_for_user(request.user, sketch_id)
+    error = None
+    try:
+        start_run(sketch, request.user, request.POST.get("text", ""))  # type: ignore[arg-type]
+    except SketchProblem as problem:
+        error = f"Cannot fill this sketch. {problem}"
+    except ExampleError as problem:
+        error = f"An example is not valid: {problem}"
+    context = _page_context(sketch) | {"fill_error": error}
+    return render(request, f"{PAGE}#filled", context)
+
+
+@login_required
+@require_POST
+def add_example(request: HttpRequest, sketch_id: int) -> HttpResponse:
+    sketch = sketch_for_user(request.user, sketch_id)
+    args, output = request.POST.get("args", ""), request.POST.get("output", "")
+    errors = _example_errors(args, output)
+    if not errors:
+        Example.objects.create(sketch=sketch, args=args.strip(), output=output.strip())
+        args = output = ""
+    context = _page_context(sketch)
+    context["new_example"] = {"args": args, "output": output, "errors": errors}
+    return render(request, f"{PAGE}#examples", context)
+
+
+@login_required
+@require_POST
+def change_example(request: HttpRequest, example_id: int) -> HttpResponse:
+    example = example_for_user(request.user, example_id)
+    args, output = request.POST.get("args", ""), request.POST.get("output", "")
+    if errors := _example_errors(args, output):
+        # Show the row as the user typed it, with the message; the stored example is untouched.
+        typed = {"id": example.pk, "args": args, "output": output, "errors": errors}
+        return render(request, f"{PAGE}#examples", _page_context(example.sketch, typed))
+    example.args, example.output = args.strip(), output.strip()
+    example.save(update_fields=["args", "output"])
+    return render(request, f"{PAGE}#examples", _page_context(example.sketch))
+
+
+@login_required
+@require_POST
+def delete_example(request: HttpRequest, example_id: int) -> HttpResponse:
+    example = example_for_user(request.user, example_id)
+    sketch = example.sketch
+    example.delete()
+    return render(request, f"{PAGE}#examples", _page_context(sketch))
+
+
+@login_required
+@require_GET
+def revision_text(request: HttpRequest, sketch_id: int, number: int) -> HttpResponse:
+    sketch = sketch_for_user(request.user, sketch_id)
+    revision = sketch.revisions.filter(number=number).first()
+    if revision is None:
+        return HttpResponse("No such revision.", status=404, content_type="text/plain")
+    return HttpResponse(revision.text, content_type="text/x-python; charset=utf-8")
+
+
+@login_required
+@require_GET
+def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    found = candidate_for_user(request.user, candidate_id)
+    return render(request, f"{PAGE}#candidate", _candidate_context(found))
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    found = candidate_for_user(request.user, candidate_id)
+    context = _page_context(found.run.sketch) | _candidate_context(found)
+    try:
+        revision = accept_candidate(found)
+    except ReviewError as error:
+        context["review_error"] = str(error)
+        return render(request, f"{PAGE}#candidate", context)
+    context = _page_context(found.run.sketch) | _candidate_context(found)
+    context["accepted_revision"] = revision
+    response = render(request, f"{PAGE}#decision", context)
+    url = reverse("ide:revision_text", args=[found.run.sketch_id, revision.number])
+    return trigger_client_event(response, "inlay:revision", {"url": url})
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    found = candidate_for_user(request.user, candidate_id)
+    reject_candidate(found, request.POST.get("reason", ""))
+    return render(request, f"{PAGE}#candidate", _candidate_context(found))
+
+
+def _example_errors(args: str, output: str) -> dict[str, str]:
+    errors = {}
+    try:
+        parse_arguments(args)
+    except ExampleError as error:
+        errors["args"] = str(error)
+    try:
+        parse_value(output)
+    except ExampleError as error:
+        errors["output"] = str(error)
+    return errors
+
+
+def _page_context(
+    sketch: Sketch, typed: dict[str, object] | None = None
+) -> dict[str, object]:
+    """Everything the page's partials show; `typed` is an example row to show as the user
+    typed it (with its errors) instead of as stored."""
+    head = sketch.head()
+    rows = [{"id": e.pk, "args": e.args, "output": e.output} for e in sketch.examples.all()]
+    if typed is not None:
+        rows = [typed if row["id"] == typed["id"] else row for row in rows]
+    return {
+        "sketch": sketch,
+        "head": head,
+        "parsed": parse_sketch(head.text),
+        "example_rows": rows,
+        "revisions": list(sketch.revisions.all()[:20]),
+        "run": sketch.runs.first(),
+    }
+
+
+def _candidate_context(found: Candidate) -> dict[str, object]:
+    return {"candidate": found, "diff": diff_lines(found.run.revision.text, found.text)}

@@ -1,0 +1,1 @@
+"""Sketches, their immutable revisions, and their input/output examples."""

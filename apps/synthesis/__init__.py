@@ -1,0 +1,1 @@
+"""Filling holes: the engine (Django-free), the model backends, the Celery task and run events."""

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class SynthesisConfig(AppConfig):
+    name = "apps.synthesis"

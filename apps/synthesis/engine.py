@@ -1,0 +1,136 @@
+"""The synthesis engine: fill a sketch's holes with a model and test each candidate.
+
+Django-free. It reports every step through `emit(kind, data)`, with JSON-ready data; the Celery
+task persists those as events, the CLI prints them. A candidate fills every hole of the sketch;
+the first is sampled greedily, the others with some temperature, and the run stops early at the
+first candidate that passes every example.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from apps.sandbox import ExampleResult, Limits, run_examples
+from apps.synthesis.backends import BackendError, GenerationOptions, ModelBackend
+from apps.synthesis.prompts import NoCode, extract_code, hole_messages
+from lsp.examples import Example
+from lsp.fill import FillError, apply_fills
+from lsp.sketch import Hole, Sketch, parse_sketch
+
+Emit = Callable[[str, dict[str, Any]], None]
+
+_PROGRESS_INTERVAL = 0.5
+_SHOWN_VALUE = 2000
+
+
+class SketchProblem(ValueError):
+    """The sketch cannot be filled as it stands; the message tells the user why."""
+
+
+@dataclass(frozen=True)
+class FillRequest:
+    sketch: str
+    examples: Sequence[Example]
+    candidates: int = 3
+    max_tokens: int = 400
+    temperature: float = 0.8
+    limits: Limits = field(default_factory=Limits)
+
+
+def check_sketch(source: str) -> Sketch:
+    sketch = parse_sketch(source)
+    if sketch.errors:
+        error = sketch.errors[0]
+        raise SketchProblem(f"Line {error.line + 1}, column {error.column + 1}: {error.message}")
+    if not sketch.holes:
+        raise SketchProblem("The sketch has no holes to fill.")
+    if sketch.entry is None:
+        raise SketchProblem(
+            "Cannot tell which function is the entry: define `main`, or leave exactly one "
+            "top-level function that no other function calls."
+        )
+    return sketch
+
+
+def fill(request: FillRequest, backend: ModelBackend, emit: Emit) -> None:
+    """Run one fill to its end. Raises SketchProblem or BackendError when the run cannot go on."""
+    sketch = check_sketch(request.sketch)
+    emit("run.started", {"holes": [hole.name for hole in sketch.holes], "backend": backend.name})
+    best = None
+    for index in range(request.candidates):
+        passed = _candidate(sketch, request, backend, index, emit)
+        if passed is not None and (best is None or passed > best[1]):
+            best = (index, passed)
+        if request.examples and passed == len(request.examples):
+            break
+    emit("run.finished", {"best": best[0] if best else None, "examples": len(request.examples)})
+
+
+def _candidate(
+    sketch: Sketch, request: FillRequest, backend: ModelBackend, index: int, emit: Emit
+) -> int | None:
+    """Generate, patch and test one candidate; the number of examples it passes, or None."""
+    emit("candidate.started", {"candidate": index})
+    options = GenerationOptions(
+        max_tokens=request.max_tokens,
+        temperature=0.0 if index == 0 else request.temperature,
+        seed=index,
+    )
+    fills = {}
+    try:
+        for hole in sketch.holes:
+            reply = _generate(sketch, hole, request, backend, options, index, emit)
+            fills[hole.name] = extract_code(reply)
+        text = apply_fills(sketch, fills)
+    except (NoCode, FillError) as error:
+        emit("candidate.invalid", {"candidate": index, "error": str(error)})
+        return None
+    emit("candidate.generated", {"candidate": index, "text": text, "fills": fills})
+    assert sketch.entry is not None
+    cases = [(example.args, example.output) for example in request.examples]
+    results = run_examples(text, sketch.entry, cases, request.limits)
+    for number, result in enumerate(results):
+        emit("example.result", {"candidate": index, "example": number, **_result_data(result)})
+    passed = sum(result.status == "pass" for result in results)
+    emit("candidate.tested", {"candidate": index, "passed": passed, "total": len(results)})
+    return passed
+
+
+def _generate(
+    sketch: Sketch,
+    hole: Hole,
+    request: FillRequest,
+    backend: ModelBackend,
+    options: GenerationOptions,
+    index: int,
+    emit: Emit,
+) -> str:
+    reply, last = "", 0.0
+    for chunk in backend.stream_chat(hole_messages(sketch, hole, request.examples), options):
+        reply += chunk
+        if time.monotonic() - last >= _PROGRESS_INTERVAL:
+            emit("candidate.progress", {"candidate": index, "hole": hole.name, "reply": reply})
+            last = time.monotonic()
+    emit("candidate.progress", {"candidate": index, "hole": hole.name, "reply": reply})
+    return reply
+
+
+def _result_data(result: ExampleResult) -> dict[str, Any]:
+    return {
+        "status": result.status,
+        "expected": show_value(result.expected),
+        "actual": show_value(result.output) if result.error is None else None,
+        "error": result.error,
+        "duration": round(result.duration, 4),
+    }
+
+
+def show_value(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 3] + "..."
+
+
+__all__ = ["BackendError", "FillRequest", "SketchProblem", "check_sketch", "fill"]

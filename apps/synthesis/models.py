@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from apps.sketches.models import Revision, Sketch
+
+
+class Run(models.Model):
+    """One request to fill a revision's holes; its history is its events."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"  # some candidate passes every example
+        FINISHED = "finished"  # candidates were made, none passes every example
+        FAILED = "failed"  # the run could not go on (bad sketch, model unreachable, ...)
+
+    sketch = models.ForeignKey(Sketch, on_delete=models.CASCADE, related_name="runs")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="runs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    backend = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    message = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.sketch}"
+
+    @property
+    def done(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.FINISHED, self.Status.FAILED}
+
+
+class Candidate(models.Model):
+    """One proposed fill of every hole, as a patched sketch, with its results on the examples."""
+
+    class Status(models.TextChoices):
+        GENERATING = "generating"
+        TESTING = "testing"
+        PASSED = "passed"
+        FAILED = "failed"
+        INVALID = "invalid"  # the model's reply held no usable code
+
+    class Decision(models.TextChoices):
+        PENDING = "pending"
+        ACCEPTED = "accepted"
+        REJECTED = "rejected"
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="candidates")
+    index = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.GENERATING)
+    draft = models.TextField(blank=True, help_text="The model's reply so far, while generating.")
+    text = models.TextField(blank=True, help_text="The sketch with this candidate's fills.")
+    fills = models.JSONField(default=dict)
+    results = models.JSONField(default=list)
+    error = models.TextField(blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="unique_candidate_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"candidate {self.index} of run {self.run_id}"
+
+    @property
+    def passed(self) -> int:
+        return sum(1 for result in self.results if result["status"] == "pass")
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+
+class Event(models.Model):
+    """One step of a run, persisted before it is announced, so nothing is lost on reconnect."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=40)
+    data: models.JSONField[dict[str, Any]] = models.JSONField(default=dict)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "seq"]
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="unique_event_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.seq} of run {self.run_id}"

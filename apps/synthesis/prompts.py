@@ -1,0 +1,74 @@
+"""What the model is asked for one hole, and how its code is read back out of the reply.
+
+The hole's context comes from the language core (`lsp.context`), the same functions that answer
+the editor's hover, so the model sees what the user sees.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from apps.synthesis.backends import Message
+from lsp.context import hole_context
+from lsp.examples import Example
+from lsp.fill import apply_fills
+from lsp.sketch import Hole, Sketch
+
+SYSTEM = (
+    "You are an expert Python programmer. You write one missing function of a program. "
+    "Reply with exactly one ```python code block holding the complete function definition, "
+    "with any imports it needs. Do not change its name or parameters. Write no tests, no "
+    "example usage and no explanation."
+)
+
+_MAX_EXAMPLES = 6
+_MAX_VALUE = 300
+_FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+class NoCode(ValueError):
+    """The model's reply held no Python code."""
+
+
+def hole_messages(sketch: Sketch, hole: Hole, examples: Sequence[Example]) -> list[Message]:
+    context = hole_context(sketch, hole)
+    parts = [
+        f"This Python program is missing the function `{hole.name}`:",
+        f"```python\n{_program_with_stubs(sketch).strip()}\n```",
+    ]
+    if context.relevant_types:
+        parts.append("Types it uses:\n```python\n" + "\n\n".join(context.relevant_types) + "\n```")
+    if examples and sketch.entry:
+        calls = [_example_line(sketch.entry, example) for example in examples[:_MAX_EXAMPLES]]
+        parts.append(f"The program's `{sketch.entry}` must satisfy:\n" + "\n".join(calls))
+    expected = f" It must return a value of type `{context.expected_type}`." if context.expected_type else ""
+    parts.append(f"Write `{hole.name}`.{expected} Start from:\n```python\n{hole.stub()}```")
+    return [Message("system", SYSTEM), Message("user", "\n\n".join(parts))]
+
+
+def _program_with_stubs(sketch: Sketch) -> str:
+    """The sketch with each inline hole shown as the stub function it will become."""
+    stubs = {hole.name: hole.stub() + "    ...\n" for hole in sketch.holes if hole.kind == "inline"}
+    return apply_fills(sketch, stubs) if stubs else sketch.source
+
+
+def _example_line(entry: str, example: Example) -> str:
+    args = ", ".join(_short(repr(arg)) for arg in example.args)
+    return f"{entry}({args}) == {_short(repr(example.output))}"
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
+
+
+def extract_code(reply: str) -> str:
+    """The Python code in a model's reply: its first fenced block defining a function, or the
+    reply itself when it is bare code."""
+    blocks = [block for block in _FENCE.findall(reply) if "def " in block]
+    if blocks:
+        return blocks[0].strip() + "\n"
+    start = re.search(r"^(?:from |import |def )", reply, re.MULTILINE)
+    if start is None:
+        raise NoCode("The model's reply contained no Python function.")
+    return reply[start.start() :].strip() + "\n"

@@ -1,0 +1,60 @@
+"""Starting runs and deciding on their candidates: the operations the pages call."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from apps.sketches.models import Revision, Sketch
+from apps.synthesis.engine import check_sketch
+from apps.synthesis.models import Candidate, Run
+from apps.synthesis.tasks import fill_run
+
+
+class ReviewError(ValueError):
+    """A decision that cannot be taken; the message says why."""
+
+
+def start_run(sketch: Sketch, user: AbstractBaseUser, text: str) -> Run:
+    """Save the text as the sketch's head and queue a fill of it.
+
+    The text is saved even when it cannot be filled, so nothing the user typed is lost; then
+    SketchProblem (a sketch that cannot be filled) or ExampleError (a bad example) is raised
+    before anything is queued."""
+    revision = sketch.commit(text, "Edited")
+    check_sketch(text)
+    sketch.parsed_examples()
+    with transaction.atomic():
+        run = Run.objects.create(
+            sketch=sketch,
+            revision=revision,
+            created_by=user,
+            backend=settings.INLAY_MODEL_BACKEND,
+        )
+        fill_run.delay_on_commit(run.pk)
+    return run
+
+
+def accept(candidate: Candidate) -> Revision:
+    if candidate.status != Candidate.Status.PASSED and candidate.status != Candidate.Status.FAILED:
+        raise ReviewError("Only a tested candidate can be accepted.")
+    sketch = candidate.run.sketch
+    if sketch.head().pk != candidate.run.revision_id:
+        raise ReviewError(
+            "The sketch has changed since this run started, so its diff no longer applies. "
+            "Fill again to get candidates for the current text."
+        )
+    with transaction.atomic():
+        revision = sketch.commit(
+            candidate.text, f"Accepted candidate {candidate.number} of run {candidate.run_id}"
+        )
+        candidate.decision = Candidate.Decision.ACCEPTED
+        candidate.save(update_fields=["decision"])
+    return revision
+
+
+def reject(candidate: Candidate, reason: str) -> None:
+    candidate.decision = Candidate.Decision.REJECTED
+    candidate.reason = reason.strip()
+    candidate.save(update_fields=["decision", "reason"])

@@ -1,0 +1,44 @@
+"""Celery tasks: read ids, call the engine, record what happens."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from apps.sandbox import Limits, SandboxUnavailable
+from apps.synthesis.backends import BackendError, get_backend
+from apps.synthesis.engine import FillRequest, SketchProblem, fill
+from apps.synthesis.events import RunRecorder
+from apps.synthesis.models import Run
+from lsp.examples import ExampleError
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="synthesis.fill_run")
+def fill_run(run_id: int) -> None:
+    run = Run.objects.select_related("revision", "sketch").get(pk=run_id)
+    record = RunRecorder(run)
+    try:
+        request = FillRequest(
+            sketch=run.revision.text,
+            examples=run.sketch.parsed_examples(),
+            candidates=settings.INLAY_CANDIDATES_PER_RUN,
+            max_tokens=settings.INLAY_MAX_TOKENS,
+            limits=Limits(
+                wall_seconds=settings.INLAY_EXAMPLE_TIMEOUT_SECONDS,
+                memory_bytes=settings.INLAY_EXAMPLE_MEMORY_MB * 2**20,
+            ),
+        )
+        fill(request, get_backend(run.backend), record)
+    except (SketchProblem, ExampleError) as problem:
+        record("run.failed", {"error": str(problem)})
+    except BackendError as error:
+        record("run.failed", {"error": f"The model failed: {error}"})
+    except SandboxUnavailable as error:
+        record("run.failed", {"error": f"Candidates cannot be run safely here: {error}"})
+    except Exception:
+        log.exception("run %s failed", run_id)
+        record("run.failed", {"error": "Inlay hit an internal error; the worker's log has it."})

@@ -1,0 +1,171 @@
+"""Real processes and servers the integration tests start: a Celery worker, the embedded stack,
+and an OpenAI-compatible server that replies with scripted text.
+
+The scripted server stands in for a model that writes hostile or garbled code on demand, which
+no real model does reliably; it speaks the same HTTP and server-sent-events protocol that
+`tests/backends` pins against llama-cpp-python's real server.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ScriptedModelServer(ThreadingHTTPServer):
+    """Answers each chat completion with the next scripted reply, streamed in small chunks."""
+
+    def __init__(self, replies: list[str]) -> None:
+        super().__init__(("127.0.0.1", free_port()), _ScriptedHandler)
+        self.replies = list(replies)
+        self.requests: list[dict[str, object]] = []
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+    def next_reply(self) -> str:
+        return self.replies.pop(0) if self.replies else "I have nothing more to say."
+
+
+class _ScriptedHandler(BaseHTTPRequestHandler):
+    server: ScriptedModelServer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        self._json({"object": "list", "data": [{"id": "scripted", "object": "model"}]})
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.requests.append(body)
+        reply = self.server.next_reply()
+        if not body.get("stream"):
+            message = {"role": "assistant", "content": reply}
+            self._json({"id": "x", "object": "chat.completion", "model": "scripted",
+                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]})
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.end_headers()
+        for start in range(0, len(reply), 16):
+            self._event({"content": reply[start : start + 16]}, None)
+        self._event({}, "stop")
+        self.wfile.write(b"data: [DONE]\n\n")
+
+    def _event(self, delta: dict[str, str], finish: str | None) -> None:
+        chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
+                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        self.wfile.flush()
+
+    def _json(self, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def scripted_model(replies: list[str]) -> Iterator[ScriptedModelServer]:
+    server = ScriptedModelServer(replies)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _environment(overrides: Mapping[str, str]) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST")}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(overrides)
+    return env
+
+
+@contextmanager
+def celery_worker(env: Mapping[str, str], timeout: float = 60) -> Iterator[subprocess.Popen[str]]:
+    """A real Celery worker in its own process, ready to take tasks when this yields."""
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+               "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    with _process(command, env) as (process, lines):
+        _wait_for_line(process, lines, "ready.", timeout)
+        yield process
+
+
+@contextmanager
+def _process(
+    command: list[str], env: Mapping[str, str]
+) -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str]]]:
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=_environment(env), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            sys.stderr.write(f"[{Path(command[2]).name}] {line}")
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        yield process, lines
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_for_line(
+    process: subprocess.Popen[str], lines: queue.Queue[str], marker: str, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode} before {marker!r}")
+        try:
+            if marker in lines.get(timeout=0.5):
+                return
+        except queue.Empty:
+            continue
+    raise TimeoutError(f"{process.args} did not print {marker!r} within {timeout} s")
+
+
+@contextmanager
+def embedded_stack(env: Mapping[str, str], port: int) -> Iterator[str]:
+    """Inlay as `make run` starts it (web server and worker), on a fresh data directory."""
+    for command in (["migrate", "--noinput", "-v", "0"], ["ensure_demo"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT,
+                       env=_environment(env), check=True)
+    serve = [sys.executable, "manage.py", "serve", "--port", str(port)]
+    with _process(serve, env) as (process, lines):
+        _wait_for_line(process, lines, "Inlay is running", 90)
+        yield f"http://127.0.0.1:{port}"
