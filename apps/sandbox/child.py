@@ -1,0 +1,224 @@
+"""The program that runs inside a sandboxed process: one candidate, one example, one response.
+
+runner.py starts it as `python -I child.py REQUEST_FILE RESPONSE_FD`, in a fresh process whose
+limits, namespace, environment and working directory are already set. It is run as a file, never
+imported from the package, so the only Inlay code in the process is this file and codec.py.
+
+It reads the request (the candidate's source, the entry function's name, the encoded arguments,
+the limits), runs the module and the call, and writes one JSON response to RESPONSE_FD:
+{"value": <encoded return value>} or {"status": "error" | "memory" | "crash", "error": <message>}.
+The candidate can tamper with all of this, so the parent trusts none of it: it compares the value
+with the expected one itself, and treats a malformed response as a crash.
+"""
+
+from __future__ import annotations
+
+import errno
+import importlib.util
+import io
+import json
+import os
+import sys
+import types
+from pathlib import Path
+from typing import Any, NoReturn
+
+CANDIDATE = "<candidate>"  # the candidate's filename in code objects and tracebacks
+_MESSAGE_CHARS = 1000
+_DEFAULT_RECURSION_LIMIT = 1000
+_real_exit = os._exit  # the candidate gets a wrapper that reports the call (see _report_exits)
+# Freed as soon as the candidate fails: if it ran out of memory, reporting that needs some.
+_reserve = [bytearray(2**20)]
+
+_NO_NETWORK = "Network access is not allowed in the sandbox"
+_NETWORK_EVENTS = {"socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
+_NAME_EVENTS = {"socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"}
+_PROCESS_EVENTS = {"os.system", "os.fork", "os.forkpty", "os.exec", "os.posix_spawn", "os.spawn"}
+_PROCESS_EVENTS |= {"subprocess.Popen", "os.kill", "os.killpg", "signal.pthread_kill"}
+
+
+class SandboxViolation(PermissionError):
+    """The candidate tried something the sandbox forbids (reported without its type name)."""
+
+
+class CappedOutput(io.TextIOBase):
+    """The candidate's sys.stdout and sys.stderr: text to fd 1 up to a byte limit, then nothing.
+
+    Printing without end then costs time, not disk or memory. One byte past the limit is kept so
+    that the parent can tell the output was cut.
+    """
+
+    encoding = "utf-8"
+
+    def __init__(self, fd: int, limit: int) -> None:
+        super().__init__()
+        self._fd = fd
+        self._room = limit + 1
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, text: str) -> int:
+        if self._room > 0:
+            # Cut before encoding (a character is at least one byte): printing 1 GB costs no 1 GB.
+            data = text[: self._room].encode("utf-8", "backslashreplace")[: self._room]
+            self._room -= len(data)
+            while data:
+                data = data[os.write(self._fd, data) :]
+        return len(text)
+
+
+def main() -> None:
+    request_file, response_fd = sys.argv[1], int(sys.argv[2])
+    try:
+        os.set_inheritable(response_fd, False)
+        with open(request_file, encoding="utf-8") as file:
+            request = json.load(file)
+        limits: dict[str, int] = request["limits"]
+        codec = _load_codec()
+        sys.stdout = sys.stderr = CappedOutput(1, limits["output_bytes"])
+        sys.addaudithook(_refuse_escapes)
+        _report_exits(response_fd)
+        response = _run(request["source"], request["entry"], request["args"], codec, limits)
+    except BaseException as exc:  # a failure of this harness, not of the candidate
+        response = _failure("crash", f"The sandbox failed: {_exception_text(exc)}")
+    _respond(response_fd, response)
+
+
+def _load_codec() -> types.ModuleType:
+    sys.dont_write_bytecode = True
+    path = Path(__file__).with_name("codec.py")
+    spec = importlib.util.spec_from_file_location("sandbox_codec", path)
+    assert spec is not None and spec.loader is not None
+    codec = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = codec
+    spec.loader.exec_module(codec)
+    return codec
+
+
+def _run(source: str, entry: str, args: Any, codec: Any, limits: dict[str, int]) -> str:
+    """Run the candidate's module, then entry(*args); the response saying what happened."""
+    module = types.ModuleType("candidate")
+    sys.modules["candidate"] = module  # dataclasses look their class's module up there
+    try:
+        exec(compile(source, CANDIDATE, "exec"), module.__dict__)
+        function = module.__dict__.get(entry)
+        if function is None:
+            return _failure("error", f"The program defines no function named {entry!r}")
+        if not callable(function):
+            return _failure("error", f"{entry!r} is not a function")
+        value = function(*codec.decode(args))
+    except BaseException as exc:
+        _reserve.clear()
+        return _failure(*_describe(exc, limits))
+    return _encode_value(value, codec, limits)
+
+
+def _encode_value(value: object, codec: Any, limits: dict[str, int]) -> str:
+    # The candidate may have raised the recursion limit; a deep value would then overflow the C
+    # stack in json.dumps instead of raising RecursionError.
+    sys.setrecursionlimit(_DEFAULT_RECURSION_LIMIT)
+    try:
+        response = json.dumps({"value": codec.encode(value)})
+    except codec.EncodeError as exc:
+        return _failure("error", f"Result could not be encoded: {exc.what}")
+    except BaseException as exc:  # out of memory, or the candidate's code (a property, __iter__)
+        _reserve.clear()
+        return _failure(*_describe(exc, limits))
+    if len(response) > limits["output_bytes"]:  # json.dumps writes ASCII: characters are bytes
+        sizes = f"{_size(len(response))} encoded, the limit is {_size(limits['output_bytes'])}"
+        return _failure("error", f"Result too large: {sizes}")
+    return response
+
+
+def _describe(exc: BaseException, limits: dict[str, int]) -> tuple[str, str]:
+    """A status and a message for how the candidate failed, naming its line when one is known."""
+    line = exc.lineno if isinstance(exc, SyntaxError) and exc.filename == CANDIDATE else None
+    line = line or _candidate_line(exc.__traceback__)
+    at = f" (line {line})" if line else ""
+    if isinstance(exc, MemoryError):
+        return "memory", f"Memory limit of {_size(limits['memory_bytes'])} exceeded{at}"
+    if isinstance(exc, SystemExit):
+        code = "" if exc.code is None else repr(exc.code)[:_MESSAGE_CHARS]
+        return "error", f"The program called sys.exit({code}){at}"
+    if isinstance(exc, SandboxViolation):
+        return "error", f"{exc}{at}"
+    if isinstance(exc, OSError) and exc.errno == errno.ENETUNREACH:  # how the namespace answers
+        return "error", f"{_NO_NETWORK}: {exc}{at}"
+    if isinstance(exc, OSError) and exc.errno == errno.EFBIG:
+        return "error", f"File size limit of {_size(limits['file_bytes'])} exceeded{at}"
+    if isinstance(exc, SyntaxError) and exc.filename == CANDIDATE:
+        return "error", f"{type(exc).__name__}: {exc.msg}{at}"
+    return "error", f"{_exception_text(exc)}{at}"
+
+
+def _candidate_line(tb: types.TracebackType | None) -> int | None:
+    """The line of the innermost traceback frame in the candidate's code."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == CANDIDATE:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _exception_text(exc: BaseException) -> str:
+    try:
+        text = str(exc)[:_MESSAGE_CHARS]
+    except BaseException:  # the candidate's own exception class may fail even at this
+        text = "(the message could not be read)"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _refuse_escapes(event: str, args: tuple[Any, ...]) -> None:
+    """An audit hook that names what the candidate tried, for a clear message.
+
+    It is not the boundary (ctypes gets around it); the network namespace and the rlimits are.
+    """
+    if event in _NETWORK_EVENTS:
+        raise SandboxViolation(f"{_NO_NETWORK}: {event[7:]} to {args[1]!r}")
+    if event in _NAME_EVENTS:
+        raise SandboxViolation(f"{_NO_NETWORK}: {event[7:]}({args[0]!r})")
+    if event in _PROCESS_EVENTS:
+        raise SandboxViolation(f"Starting or signalling processes is not allowed: {event}")
+
+
+def _report_exits(response_fd: int) -> None:
+    """Make os._exit() report itself, so that the parent can name it rather than guess."""
+
+    def exit_reporting(status: int) -> NoReturn:
+        frame: types.FrameType | None = sys._getframe(1)
+        while frame is not None and frame.f_code.co_filename != CANDIDATE:
+            frame = frame.f_back
+        at = f" (line {frame.f_lineno})" if frame is not None else ""
+        _respond(response_fd, _failure("error", f"The program called os._exit({status!r}){at}"))
+
+    os._exit = exit_reporting
+
+
+def _failure(status: str, message: str) -> str:
+    return json.dumps({"status": status, "error": message})
+
+
+def _respond(response_fd: int, response: str) -> NoReturn:
+    """Write the response and end the process at once, so that no atexit handler or lingering
+    thread of the candidate runs after it."""
+    data = response.encode("ascii")
+    while data:
+        data = data[os.write(response_fd, data) :]
+    _real_exit(0)
+
+
+def _size(count: int) -> str:
+    # The same as runner.describe_size: this process cannot import the package.
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
+
+
+if __name__ == "__main__":
+    main()
