@@ -1,0 +1,140 @@
+"""The embedded backend: Qwen2.5-Coder-0.5B-Instruct run in-process by llama.cpp on the CPU."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import random
+import threading
+import time
+from collections.abc import Generator, Iterator, Sequence
+from typing import TYPE_CHECKING, cast
+
+from .base import GenerationOptions, Message, as_chat_messages
+from .errors import BackendConfigError, BackendError, BackendTimeoutError, ModelFileError
+from .weights import prepare_local_model
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+    from llama_cpp.llama_types import (
+        ChatCompletionRequestMessage,
+        CreateChatCompletionStreamResponse,
+    )
+
+    StreamedChunks = Generator[CreateChatCompletionStreamResponse, None, None]
+
+# Sketch prompts carry the surrounding code of a hole; 4096 tokens leaves room for that plus the
+# fill, and its KV cache costs only about 50 MB with this model.
+CONTEXT_TOKENS = 4096
+
+
+class LocalBackend:
+    """Loads the model on first use and serves one generation at a time.
+
+    A llama.cpp context is not thread-safe, so a generation holds a lock until its stream is
+    exhausted or closed; other threads wait for it, within their own timeout.
+    """
+
+    name = "local"
+
+    def __init__(self) -> None:
+        self._llama: Llama | None = None
+        self._load_lock = threading.Lock()
+        self._generation_lock = threading.Lock()
+
+    def stream_chat(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[str]:
+        deadline = time.monotonic() + options.timeout_seconds
+        llama = self._loaded_model()
+        if not self._generation_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            raise BackendTimeoutError(
+                f"The local model stayed busy with another request for "
+                f"{options.timeout_seconds:g} s; try again later."
+            )
+        try:
+            yield from self._generate(llama, messages, options, deadline)
+        finally:
+            self._generation_lock.release()
+
+    def _generate(
+        self,
+        llama: Llama,
+        messages: Sequence[Message],
+        options: GenerationOptions,
+        deadline: float,
+    ) -> Iterator[str]:
+        # With stream=True llama-cpp-python returns a generator, whose close() stops generation.
+        chunks = cast(
+            "StreamedChunks",
+            llama.create_chat_completion(
+                messages=cast("list[ChatCompletionRequestMessage]", as_chat_messages(messages)),
+                stream=True,
+                temperature=options.temperature,
+                max_tokens=options.max_tokens,
+                stop=list(options.stop),
+                # Without a seed, llama-cpp-python would replay the same sequence in every process.
+                seed=options.seed if options.seed is not None else random.getrandbits(31),
+            ),
+        )
+        try:
+            for chunk in chunks:
+                text = chunk["choices"][0]["delta"].get("content")
+                if isinstance(text, str) and text:
+                    yield text
+                # Checked between tokens: a long prompt's evaluation cannot be interrupted, so the
+                # first chunk may arrive after the deadline by that much.
+                if time.monotonic() > deadline:
+                    raise BackendTimeoutError(
+                        f"The local model did not finish within {options.timeout_seconds:g} s."
+                    )
+        except ValueError as error:
+            # llama-cpp-python reports a prompt longer than the context window this way.
+            raise BackendError(f"The local model could not generate: {error}") from error
+        finally:
+            # Stops generation at once when we stop early or the caller closes our stream.
+            chunks.close()
+
+    def _loaded_model(self) -> Llama:
+        # Double-checked so that concurrent first requests in one worker load the model only once.
+        if self._llama is None:
+            with self._load_lock:
+                if self._llama is None:
+                    self._llama = _load_model()
+        return self._llama
+
+
+def _load_model() -> Llama:
+    # Imported here so that importing the backends (e.g. in the web process) does not load
+    # libllama, and only processes that generate locally pay for it.
+    from llama_cpp import Llama
+
+    # Verifies the sha256 on every load: about 0.3 s with a warm page cache, cheap beside loading.
+    path = prepare_local_model()
+    try:
+        llama = Llama(
+            model_path=str(path),
+            n_ctx=CONTEXT_TOKENS,
+            n_threads=_thread_count(),
+            verbose=False,
+        )
+    except ValueError as error:
+        raise ModelFileError(f"llama.cpp could not load the model file {path}: {error}") from error
+    # Freed before interpreter shutdown: left to __del__, llama.cpp's free functions may already
+    # be torn down and every exiting process prints a TypeError traceback.
+    atexit.register(llama.close)
+    return llama
+
+
+def _thread_count() -> int:
+    configured = os.environ.get("INLAY_LOCAL_THREADS")
+    if not configured:
+        # The CPUs this process may run on, which in a container can be fewer than the machine's.
+        return len(os.sched_getaffinity(0))
+    try:
+        threads = int(configured)
+    except ValueError:
+        threads = 0
+    if threads < 1:
+        raise BackendConfigError(
+            f"INLAY_LOCAL_THREADS must be a positive whole number, not {configured!r}."
+        )
+    return threads

@@ -1,0 +1,81 @@
+"""The local backend, with the real Qwen2.5-Coder-0.5B-Instruct model."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from apps.synthesis.backends import (
+    BackendError,
+    BackendTimeoutError,
+    GenerationOptions,
+    Message,
+    ModelBackend,
+    get_backend,
+)
+
+pytestmark = pytest.mark.model
+
+COUNTING_PROMPT = [Message("user", "Count from 1 to 300, one number per line.")]
+
+
+@pytest.fixture(scope="module")
+def backend() -> ModelBackend:
+    return get_backend("local")
+
+
+def code_block(reply: str) -> str:
+    match = re.search(r"```(?:python)?\n(.*?)```", reply, re.DOTALL)
+    return match.group(1) if match else reply
+
+
+def test_it_writes_a_working_function(
+    backend: ModelBackend, reverse_list_prompt: list[Message]
+) -> None:
+    options = GenerationOptions(max_tokens=128, temperature=0.0)
+
+    chunks = list(backend.stream_chat(reverse_list_prompt, options))
+
+    assert len(chunks) >= 5, chunks
+    namespace: dict[str, Any] = {}
+    exec(code_block("".join(chunks)), namespace)
+    assert namespace["reverse_list"]([1, 2, 3]) == [3, 2, 1]
+
+
+def test_it_stops_at_the_timeout(backend: ModelBackend) -> None:
+    options = GenerationOptions(max_tokens=1024, timeout_seconds=1.0)
+    chunks: list[str] = []
+    started = time.monotonic()
+
+    with pytest.raises(BackendTimeoutError, match=r"did not finish within 1 s"):
+        for chunk in backend.stream_chat(COUNTING_PROMPT, options):
+            chunks.append(chunk)
+
+    assert chunks
+    assert time.monotonic() - started < 3.0
+
+
+def test_a_stream_closed_early_frees_the_model(
+    backend: ModelBackend, reverse_list_prompt: list[Message]
+) -> None:
+    abandoned = backend.stream_chat(COUNTING_PROMPT, GenerationOptions(max_tokens=1024))
+    assert isinstance(abandoned, Generator)
+    next(abandoned)
+    abandoned.close()
+
+    # Would wait for the lock, and time out, if the abandoned generation still held it.
+    options = GenerationOptions(max_tokens=16, timeout_seconds=10.0)
+    assert "".join(backend.stream_chat(reverse_list_prompt, options))
+
+
+def test_a_prompt_longer_than_the_context_is_refused(backend: ModelBackend) -> None:
+    too_long = [Message("user", "word " * 5000)]
+
+    with pytest.raises(
+        BackendError, match=r"Requested tokens \(\d+\) exceed context window of 4096"
+    ):
+        list(backend.stream_chat(too_long, GenerationOptions(max_tokens=8)))
