@@ -1,0 +1,220 @@
+"""The typed context of one hole: what the sketch says about the value a fill must produce.
+
+Following ChatLSP (Hazel, OOPSLA 2024), a hole's context is its expected type, its parameters, the
+*relevant types* (the sketch's own definitions that those types mention, transitively) and the
+*relevant headers* (the sketch's other functions, those that handle the same types first). The
+editor's hover and the synthesis prompts both read it from here: the model sees what the user sees.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from tree_sitter import Node
+
+from lsp import syntax
+from lsp.sketch import Function, Hole, Param, Sketch
+
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+@dataclass(frozen=True)
+class HoleContext:
+    hole: Hole
+    expected_type: str | None
+    params: tuple[Param, ...]
+    relevant_types: tuple[str, ...]
+    relevant_headers: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The shape `inlay/holeContext` answers with, and the CLI prints."""
+        return {
+            "name": self.hole.name,
+            "kind": self.hole.kind,
+            "description": self.hole.description,
+            "signature": self.hole.signature(),
+            "expected_type": self.expected_type,
+            "params": [{"name": p.name, "annotation": p.annotation} for p in self.params],
+            "relevant_types": list(self.relevant_types),
+            "relevant_headers": list(self.relevant_headers),
+        }
+
+
+@dataclass(frozen=True)
+class _TypeDefinition:
+    name: str
+    source: str
+    mentions: frozenset[str]
+    start_byte: int
+
+
+def hole_context(sketch: Sketch, hole: Hole) -> HoleContext:
+    wanted = _names(hole.expected_type, *(param.annotation for param in hole.params))
+    return HoleContext(
+        hole=hole,
+        expected_type=hole.expected_type,
+        params=hole.params,
+        relevant_types=_relevant_types(sketch, wanted),
+        relevant_headers=_relevant_headers(sketch, hole, wanted),
+    )
+
+
+def hover_markdown(context: HoleContext) -> str:
+    hole = context.hole
+    kind = "function hole" if hole.kind == "function" else "inline hole"
+    sections = [
+        f"**Hole** `{hole.name}` ({kind})",
+        hole.description or "_No description yet._",
+        f"```python\n{hole.signature()}\n```",
+        _expected_type_line(context.expected_type),
+        _params_markdown(context.params),
+    ]
+    if context.relevant_types:
+        types = "\n\n".join(context.relevant_types)
+        sections.append(f"Relevant types:\n\n```python\n{types}\n```")
+    return "\n\n".join(sections)
+
+
+def _expected_type_line(expected_type: str | None) -> str:
+    if expected_type is None:
+        return "Expected type: unknown (no annotation)"
+    return f"Expected type: `{expected_type}`"
+
+
+def _params_markdown(params: tuple[Param, ...]) -> str:
+    if not params:
+        return "Parameters: none"
+    lines = [f"- `{p.name}`: `{p.annotation}`" if p.annotation else f"- `{p.name}`" for p in params]
+    return "Parameters:\n\n" + "\n".join(lines)
+
+
+def _names(*annotations: str | None) -> frozenset[str]:
+    """The identifiers an annotation mentions; quoted forward references count too."""
+    return frozenset(name for text in annotations if text for name in _NAME.findall(text))
+
+
+def _relevant_types(sketch: Sketch, wanted: frozenset[str]) -> tuple[str, ...]:
+    definitions = {d.name: d for d in _type_definitions(sketch.tree.root_node)}
+    found: dict[str, _TypeDefinition] = {}
+    pending = [name for name in wanted if name in definitions]
+    while pending:
+        definition = definitions[pending.pop()]
+        if definition.name in found:
+            continue
+        found[definition.name] = definition
+        pending += [name for name in definition.mentions if name in definitions]
+    return tuple(d.source for d in sorted(found.values(), key=lambda d: d.start_byte))
+
+
+def _type_definitions(root: Node) -> Iterator[_TypeDefinition]:
+    """Module-level classes, `type` statements and assignments (aliases, NewTypes, TypeVars).
+
+    Any module-level assignment qualifies: only those an annotation names are ever picked, and a
+    name used in an annotation is a type whatever the right-hand side looks like.
+    """
+    for statement in root.named_children:
+        definition = _unwrap_decorators(statement)
+        if definition.type == "class_definition":
+            yield _class(statement, definition)
+        elif definition.type == "type_alias_statement":
+            yield from _type_statement(definition)
+        elif definition.type == "expression_statement":
+            assignment = definition.named_children[0] if definition.named_children else None
+            if assignment is not None and assignment.type == "assignment":
+                yield from _alias(definition, assignment)
+
+
+def _unwrap_decorators(statement: Node) -> Node:
+    if statement.type == "decorated_definition":
+        return statement.child_by_field_name("definition") or statement
+    return statement
+
+
+def _class(statement: Node, definition: Node) -> _TypeDefinition:
+    """A class mentions its bases and every annotation in its body (fields and methods)."""
+    annotations = [n for n in syntax.walk(definition) if n.type == "type"]
+    bases = definition.child_by_field_name("superclasses")
+    return _TypeDefinition(
+        name=syntax.text(definition.child_by_field_name("name")),
+        source=syntax.text(statement),
+        mentions=_names(syntax.text(bases), *(syntax.text(node) for node in annotations)),
+        start_byte=statement.start_byte,
+    )
+
+
+def _type_statement(definition: Node) -> Iterator[_TypeDefinition]:
+    # tree-sitter wraps both sides of `type X[T] = ...` in `type` nodes; the first holds the name.
+    sides = [syntax.text(child) for child in definition.named_children if child.type == "type"]
+    name = _NAME.match(sides[0]) if sides else None
+    if name is None:
+        return
+    yield _TypeDefinition(
+        name=name.group(),
+        source=syntax.text(definition),
+        mentions=_names(*sides[1:]),
+        start_byte=definition.start_byte,
+    )
+
+
+def _alias(statement: Node, assignment: Node) -> Iterator[_TypeDefinition]:
+    target = assignment.child_by_field_name("left")
+    value = assignment.child_by_field_name("right")
+    if target is None or target.type != "identifier" or value is None:
+        return
+    yield _TypeDefinition(
+        name=syntax.text(target),
+        source=syntax.text(statement),
+        mentions=_names(syntax.text(value)),
+        start_byte=statement.start_byte,
+    )
+
+
+def _relevant_headers(sketch: Sketch, hole: Hole, wanted: frozenset[str]) -> tuple[str, ...]:
+    """Every other top-level function, those sharing more type names with the hole first.
+
+    Counting shared names, rather than asking whether any is shared, keeps `int` alone from
+    ranking a function as high as one that takes the hole's own `Grid`.
+    """
+    by_start = {function.span.start_byte: function for function in sketch.functions}
+    ranked: list[tuple[int, str]] = []
+    for node in _top_level_functions(sketch.tree.root_node):
+        function = by_start.get(node.start_byte)
+        if function is not None and node.start_byte != hole.span.start_byte:
+            ranked.append((len(_types_of(function) & wanted), _header(node)))
+    # sorted() is stable: functions that share as much stay in source order.
+    return tuple(header for _, header in sorted(ranked, key=lambda pair: -pair[0]))
+
+
+def _top_level_functions(root: Node) -> Iterable[Node]:
+    definitions = (_unwrap_decorators(statement) for statement in root.named_children)
+    return (node for node in definitions if node.type == "function_definition")
+
+
+def _types_of(function: Function) -> frozenset[str]:
+    return _names(function.returns, *(param.annotation for param in function.params))
+
+
+def _header(definition: Node) -> str:
+    """The function's signature as written, with the first line of its docstring."""
+    colon = next((c for c in definition.children if c.type == ":"), None)
+    end = colon.end_byte if colon is not None else definition.end_byte
+    signature = definition.text[: end - definition.start_byte] if definition.text else b""
+    summary = _docstring_summary(definition)
+    header = signature.decode("utf-8", errors="replace")
+    return f'{header}\n    """{summary}"""' if summary else f"{header} ..."
+
+
+def _docstring_summary(definition: Node) -> str:
+    body = definition.child_by_field_name("body")
+    first = body.named_children[0] if body is not None and body.named_children else None
+    if first is None or first.type != "expression_statement":
+        return ""
+    string = first.named_children[0]
+    if string.type != "string":
+        return ""
+    lines = inspect.cleandoc(syntax.string_value(string)).splitlines()
+    return lines[0].replace('"""', r"\"\"\"") if lines else ""
