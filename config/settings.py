@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -81,6 +82,7 @@ TEMPLATES = [
 ]
 
 EMBEDDED = not env_str("DATABASE_URL")
+DATABASES: dict[str, Any]
 if EMBEDDED:
     DATABASES = {
         "default": {
@@ -142,6 +144,7 @@ if CELERY_BROKER_URL == "filesystem://":
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),
         "polling_interval": 0.2,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -165,7 +168,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}, "django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        "django.channels.server": {"level": "WARNING"},
+        "pygls": {"level": "WARNING"},
+    },
 }
 
 # The account `make run` creates so a first visit can log straight in.

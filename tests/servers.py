@@ -61,8 +61,14 @@ class _ScriptedHandler(BaseHTTPRequestHandler):
         reply = self.server.next_reply()
         if not body.get("stream"):
             message = {"role": "assistant", "content": reply}
-            self._json({"id": "x", "object": "chat.completion", "model": "scripted",
-                        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]})
+            self._json(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "model": "scripted",
+                    "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
+                }
+            )
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -73,8 +79,13 @@ class _ScriptedHandler(BaseHTTPRequestHandler):
         self.wfile.write(b"data: [DONE]\n\n")
 
     def _event(self, delta: dict[str, str], finish: str | None) -> None:
-        chunk = {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "scripted",
-                 "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        chunk = {
+            "id": "x",
+            "object": "chat.completion.chunk",
+            "created": 0,
+            "model": "scripted",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
         self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
         self.wfile.flush()
 
@@ -109,8 +120,19 @@ def _environment(overrides: Mapping[str, str]) -> dict[str, str]:
 @contextmanager
 def celery_worker(env: Mapping[str, str], timeout: float = 60) -> Iterator[subprocess.Popen[str]]:
     """A real Celery worker in its own process, ready to take tasks when this yields."""
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-               "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--pool=solo",
+        "--loglevel=INFO",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     with _process(command, env) as (process, lines):
         _wait_for_line(process, lines, "ready.", timeout)
         yield process
@@ -121,8 +143,12 @@ def _process(
     command: list[str], env: Mapping[str, str]
 ) -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str]]]:
     process = subprocess.Popen(
-        command, cwd=ROOT, env=_environment(env), text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        command,
+        cwd=ROOT,
+        env=_environment(env),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     lines: queue.Queue[str] = queue.Queue()
 
@@ -150,21 +176,22 @@ def _wait_for_line(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with {process.returncode} before {marker!r}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before {marker!r}")
         try:
             if marker in lines.get(timeout=0.5):
                 return
         except queue.Empty:
             continue
-    raise TimeoutError(f"{process.args} did not print {marker!r} within {timeout} s")
+    raise TimeoutError(f"{process.args!r} did not print {marker!r} within {timeout} s")
 
 
 @contextmanager
 def embedded_stack(env: Mapping[str, str], port: int) -> Iterator[str]:
     """Inlay as `make run` starts it (web server and worker), on a fresh data directory."""
     for command in (["migrate", "--noinput", "-v", "0"], ["ensure_demo"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT,
-                       env=_environment(env), check=True)
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=_environment(env), check=True
+        )
     serve = [sys.executable, "manage.py", "serve", "--port", str(port)]
     with _process(serve, env) as (process, lines):
         _wait_for_line(process, lines, "Inlay is running", 90)

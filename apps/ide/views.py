@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,16 +17,23 @@ from apps.sketches.models import Example, Sketch
 from apps.synthesis.access import candidate_for_user
 from apps.synthesis.engine import SketchProblem
 from apps.synthesis.models import Candidate
-from apps.synthesis.runs import ReviewError, accept as accept_candidate, reject as reject_candidate
-from apps.synthesis.runs import start_run
+from apps.synthesis.runs import ReviewError, start_run
+from apps.synthesis.runs import accept as accept_candidate
+from apps.synthesis.runs import reject as reject_candidate
 from lsp.examples import ExampleError, parse_arguments, parse_value
 from lsp.sketch import parse_sketch
 
 PAGE = "ide/sketch.html"
 
 
+class UserRequest(HttpRequest):
+    """A request to a login_required view: its user is a real account."""
+
+    user: User
+
+
 @login_required
-def sketches(request: HttpRequest) -> HttpResponse:
+def sketches(request: UserRequest) -> HttpResponse:
     if request.method == "POST":
         name = request.POST.get("name", "").strip() or "Untitled sketch"
         sketch = Sketch.objects.create(owner=request.user, name=name[:200])
@@ -37,14 +45,14 @@ def sketches(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def sketch(request: HttpRequest, sketch_id: int) -> HttpResponse:
+def sketch(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     return render(request, PAGE, _page_context(sketch))
 
 
 @login_required
 @require_POST
-def save(request: HttpRequest, sketch_id: int) -> HttpResponse:
+def save(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     sketch.commit(request.POST.get("text", ""), "Edited")
     return render(request, f"{PAGE}#outline", _page_context(sketch))
@@ -52,11 +60,11 @@ def save(request: HttpRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def fill(request: HttpRequest, sketch_id: int) -> HttpResponse:
+def fill(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     error = None
     try:
-        start_run(sketch, request.user, request.POST.get("text", ""))  # type: ignore[arg-type]
+        start_run(sketch, request.user, request.POST.get("text", ""))
     except SketchProblem as problem:
         error = f"Cannot fill this sketch. {problem}"
     except ExampleError as problem:
@@ -67,7 +75,7 @@ def fill(request: HttpRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def add_example(request: HttpRequest, sketch_id: int) -> HttpResponse:
+def add_example(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     args, output = request.POST.get("args", ""), request.POST.get("output", "")
     errors = _example_errors(args, output)
@@ -81,7 +89,7 @@ def add_example(request: HttpRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def change_example(request: HttpRequest, example_id: int) -> HttpResponse:
+def change_example(request: UserRequest, example_id: int) -> HttpResponse:
     example = example_for_user(request.user, example_id)
     args, output = request.POST.get("args", ""), request.POST.get("output", "")
     if errors := _example_errors(args, output):
@@ -95,7 +103,7 @@ def change_example(request: HttpRequest, example_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete_example(request: HttpRequest, example_id: int) -> HttpResponse:
+def delete_example(request: UserRequest, example_id: int) -> HttpResponse:
     example = example_for_user(request.user, example_id)
     sketch = example.sketch
     example.delete()
@@ -104,7 +112,7 @@ def delete_example(request: HttpRequest, example_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def revision_text(request: HttpRequest, sketch_id: int, number: int) -> HttpResponse:
+def revision_text(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     revision = sketch.revisions.filter(number=number).first()
     if revision is None:
@@ -114,14 +122,14 @@ def revision_text(request: HttpRequest, sketch_id: int, number: int) -> HttpResp
 
 @login_required
 @require_GET
-def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def candidate(request: UserRequest, candidate_id: int) -> HttpResponse:
     found = candidate_for_user(request.user, candidate_id)
     return render(request, f"{PAGE}#candidate", _candidate_context(found))
 
 
 @login_required
 @require_POST
-def accept(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def accept(request: UserRequest, candidate_id: int) -> HttpResponse:
     found = candidate_for_user(request.user, candidate_id)
     context = _page_context(found.run.sketch) | _candidate_context(found)
     try:
@@ -138,7 +146,7 @@ def accept(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reject(request: HttpRequest, candidate_id: int) -> HttpResponse:
+def reject(request: UserRequest, candidate_id: int) -> HttpResponse:
     found = candidate_for_user(request.user, candidate_id)
     reject_candidate(found, request.POST.get("reason", ""))
     return render(request, f"{PAGE}#candidate", _candidate_context(found))
@@ -157,9 +165,7 @@ def _example_errors(args: str, output: str) -> dict[str, str]:
     return errors
 
 
-def _page_context(
-    sketch: Sketch, typed: dict[str, object] | None = None
-) -> dict[str, object]:
+def _page_context(sketch: Sketch, typed: dict[str, object] | None = None) -> dict[str, object]:
     """Everything the page's partials show; `typed` is an example row to show as the user
     typed it (with its errors) instead of as stored."""
     head = sketch.head()

@@ -47,7 +47,9 @@ def _project(run: Run, kind: str, data: dict[str, Any]) -> None:
         case "candidate.progress":
             candidates.update(draft=data["reply"])
         case "candidate.generated":
-            candidates.update(status=Candidate.Status.TESTING, text=data["text"], fills=data["fills"])
+            candidates.update(
+                status=Candidate.Status.TESTING, text=data["text"], fills=data["fills"]
+            )
         case "candidate.invalid":
             candidates.update(status=Candidate.Status.INVALID, error=data["error"])
         case "example.result":

@@ -42,7 +42,11 @@ def hole_messages(sketch: Sketch, hole: Hole, examples: Sequence[Example]) -> li
     if examples and sketch.entry:
         calls = [_example_line(sketch.entry, example) for example in examples[:_MAX_EXAMPLES]]
         parts.append(f"The program's `{sketch.entry}` must satisfy:\n" + "\n".join(calls))
-    expected = f" It must return a value of type `{context.expected_type}`." if context.expected_type else ""
+    expected = (
+        f" It must return a value of type `{context.expected_type}`."
+        if context.expected_type
+        else ""
+    )
     parts.append(f"Write `{hole.name}`.{expected} Start from:\n```python\n{hole.stub()}```")
     return [Message("system", SYSTEM), Message("user", "\n\n".join(parts))]
 
@@ -67,7 +71,7 @@ def extract_code(reply: str) -> str:
     reply itself when it is bare code."""
     blocks = [block for block in _FENCE.findall(reply) if "def " in block]
     if blocks:
-        return blocks[0].strip() + "\n"
+        return str(blocks[0]).strip() + "\n"
     start = re.search(r"^(?:from |import |def )", reply, re.MULTILINE)
     if start is None:
         raise NoCode("The model's reply contained no Python function.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from apps.sketches.models import Revision, Sketch
@@ -16,7 +16,7 @@ class ReviewError(ValueError):
     """A decision that cannot be taken; the message says why."""
 
 
-def start_run(sketch: Sketch, user: AbstractBaseUser, text: str) -> Run:
+def start_run(sketch: Sketch, user: User, text: str) -> Run:
     """Save the text as the sketch's head and queue a fill of it.
 
     The text is saved even when it cannot be filled, so nothing the user typed is lost; then
@@ -32,7 +32,8 @@ def start_run(sketch: Sketch, user: AbstractBaseUser, text: str) -> Run:
             created_by=user,
             backend=settings.INLAY_MODEL_BACKEND,
         )
-        fill_run.delay_on_commit(run.pk)
+        # The worker must find the run committed when it picks the task up.
+        transaction.on_commit(lambda: fill_run.delay(run.pk))
     return run
 
 

@@ -17,7 +17,10 @@ def test_a_sketch_that_does_not_parse_gets_a_message_and_no_run(demo_sketch: Ske
     broken = demo_sketch.head().text + "\nvalue = [1, 2\n"
     response = _client(user).post(f"/sketches/{demo_sketch.pk}/fill/", {"text": broken})
     page = response.content.decode()
-    assert "Cannot fill this sketch. Line 8, column 9: Syntax error: &#x27;[&#x27; was never closed" in page
+    assert (
+        "Cannot fill this sketch. Line 8, column 9: Syntax error: &#x27;[&#x27; was never closed"
+        in page
+    )
     assert not Run.objects.exists()
     assert demo_sketch.head().text == broken, "what the user typed is saved all the same"
 

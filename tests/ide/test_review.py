@@ -22,13 +22,27 @@ def main(xs: list[int]) -> list[int]:
 @pytest.fixture
 def candidate(demo_sketch: Sketch, user: User) -> Candidate:
     run = Run.objects.create(
-        sketch=demo_sketch, revision=demo_sketch.head(), created_by=user, backend="local",
+        sketch=demo_sketch,
+        revision=demo_sketch.head(),
+        created_by=user,
+        backend="local",
         status=Run.Status.SUCCEEDED,
     )
     return Candidate.objects.create(
-        run=run, index=0, status=Candidate.Status.PASSED, text=FILLED,
-        results=[{"example": 0, "status": "pass", "expected": "[3, 2, 1]", "actual": "[3, 2, 1]",
-                  "error": None, "duration": 0.01}],
+        run=run,
+        index=0,
+        status=Candidate.Status.PASSED,
+        text=FILLED,
+        results=[
+            {
+                "example": 0,
+                "status": "pass",
+                "expected": "[3, 2, 1]",
+                "actual": "[3, 2, 1]",
+                "error": None,
+                "duration": 0.01,
+            }
+        ],
     )
 
 
@@ -50,14 +64,16 @@ def test_accepting_makes_a_new_revision_and_tells_the_editor(
     response = _client(user).post(f"/candidates/{candidate.pk}/accept/")
     head = demo_sketch.head()
     assert (head.number, head.text) == (2, FILLED)
-    assert head.message == "Accepted candidate 1 of run %d" % candidate.run_id
+    assert head.message == f"Accepted candidate 1 of run {candidate.run_id}"
     trigger = json.loads(response["HX-Trigger"])
     assert trigger["inlay:revision"]["url"] == f"/sketches/{demo_sketch.pk}/revisions/2.py"
     assert _client(user).get(trigger["inlay:revision"]["url"]).content.decode() == FILLED
     assert "Accepted as revision 2" in response.content.decode()
 
 
-def test_rejecting_keeps_the_sketch_as_it_was(candidate: Candidate, demo_sketch: Sketch, user: User):
+def test_rejecting_keeps_the_sketch_as_it_was(
+    candidate: Candidate, demo_sketch: Sketch, user: User
+):
     _client(user).post(f"/candidates/{candidate.pk}/reject/", {"reason": "too clever"})
     candidate.refresh_from_db()
     assert (candidate.decision, candidate.reason) == ("rejected", "too clever")

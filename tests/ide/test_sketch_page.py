@@ -33,7 +33,9 @@ def test_saving_a_changed_text_makes_a_revision_and_an_unchanged_one_does_not(
     client = _client(user)
     client.post(f"/sketches/{demo_sketch.pk}/save/", {"text": demo_sketch.head().text})
     assert demo_sketch.revisions.count() == 1
-    response = client.post(f"/sketches/{demo_sketch.pk}/save/", {"text": "def main(x):\n    return x\n"})
+    response = client.post(
+        f"/sketches/{demo_sketch.pk}/save/", {"text": "def main(x):\n    return x\n"}
+    )
     assert demo_sketch.revisions.count() == 2
     assert "No holes" in response.content.decode()
 

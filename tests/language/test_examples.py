@@ -5,8 +5,14 @@ from lsp.examples import ExampleError, parse_arguments, parse_value
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("[1, 2]", [1, 2]), ("(1, 'a')", (1, "a")), ("{1, 2}", {1, 2}), ("true", True), ("null", None),
-     ('{"a": [1.5]}', {"a": [1.5]})],
+    [
+        ("[1, 2]", [1, 2]),
+        ("(1, 'a')", (1, "a")),
+        ("{1, 2}", {1, 2}),
+        ("true", True),
+        ("null", None),
+        ('{"a": [1.5]}', {"a": [1.5]}),
+    ],
 )
 def test_values_are_python_literals_or_json(text, value):
     assert parse_value(text) == value

@@ -58,6 +58,8 @@ def test_code_that_does_not_parse_or_defines_nothing_is_refused():
 
 def test_helpers_of_a_fill_come_along():
     code = "def flip(v):\n    return v[::-1]\n\ndef reverse_list(xs):\n    return flip(xs)\n"
-    filled = apply_fills(parse_sketch(SKETCH), {"reverse_list": code, "double_every_item": "def d(x): return x"})
+    filled = apply_fills(
+        parse_sketch(SKETCH), {"reverse_list": code, "double_every_item": "def d(x): return x"}
+    )
     assert filled.index("def flip") < filled.index("def reverse_list")
     assert _run(filled, [1, 2]) == [2, 1]

@@ -36,7 +36,9 @@ def test_inline_holes_take_types_from_the_code_around_them():
     assert keep.expected_type == "list[int]"
     assert [(p.name, p.annotation) for p in keep.params] == [("grid", "list[int]"), ("k", "int")]
     assert sketch.hole("reverse_the_list").expected_type == "list[int]"
-    assert sketch.hole("reverse_list").signature() == "def reverse_list(xs: list[int]) -> list[int]:"
+    assert (
+        sketch.hole("reverse_list").signature() == "def reverse_list(xs: list[int]) -> list[int]:"
+    )
 
 
 def test_function_holes_may_be_docstring_ellipsis_or_pass():

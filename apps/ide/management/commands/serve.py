@@ -26,12 +26,31 @@ class Command(BaseCommand):
             raise CommandError(f"Port {port} on {host} is in use: stop what runs there or --port.")
         children = [
             subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "config.asgi:application"]
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    host,
+                    "-p",
+                    str(port),
+                    "config.asgi:application",
+                ]
             ),
             # One process, so the local model is loaded once and candidates are made in turn.
             subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-                 "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "config",
+                    "worker",
+                    "--pool=solo",
+                    "--loglevel=INFO",
+                    "--without-gossip",
+                    "--without-mingle",
+                ]
             ),
         ]
         signal.signal(signal.SIGTERM, _interrupt)

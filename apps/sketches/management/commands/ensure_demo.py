@@ -27,6 +27,6 @@ class Command(BaseCommand):
             if not Sketch.objects.filter(owner=user, name=DEMO_NAME).exists():
                 sketch = Sketch.objects.create(owner=user, name=DEMO_NAME)
                 sketch.commit(DEMO_SKETCH, "Created")
-                for args, output in DEMO_EXAMPLES:
-                    Example.objects.create(sketch=sketch, args=args, output=output)
+                for arguments, output in DEMO_EXAMPLES:
+                    Example.objects.create(sketch=sketch, args=arguments, output=output)
                 self.stdout.write(f"Created the demo sketch {DEMO_NAME!r}.")
