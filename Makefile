@@ -28,8 +28,13 @@ run: $(RUN_DEPS)
 	$(BIN)/python manage.py ensure_demo
 	$(BIN)/python manage.py serve
 
+# The production path runs against the PostgreSQL and Redis of the development machines.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/inlay
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
 test: $(DEV_DEPS) chromium lint
 	$(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m production
 
 lint: $(DEV_DEPS)
 	$(BIN)/ruff check .

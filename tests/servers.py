@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -176,7 +177,9 @@ def _wait_for_line(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{process.args!r} exited with {process.returncode} before {marker!r}")
+            raise RuntimeError(
+                f"{process.args!r} exited with {process.returncode} before {marker!r}"
+            )
         try:
             if marker in lines.get(timeout=0.5):
                 return
@@ -196,3 +199,41 @@ def embedded_stack(env: Mapping[str, str], port: int) -> Iterator[str]:
     with _process(serve, env) as (process, lines):
         _wait_for_line(process, lines, "Inlay is running", 90)
         yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def llama_cpp_server(model_path: Path, api_key: str) -> Iterator[str]:
+    """llama-cpp-python's own OpenAI-compatible server on the local model; yields its base URL."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        "2048",
+        "--api_key",
+        api_key,
+    ]
+    with _process(command, {}) as (process, _lines):
+        base_url = f"http://127.0.0.1:{port}/v1"
+        request = urllib.request.Request(
+            f"{base_url}/models", headers={"Authorization": f"Bearer {api_key}"}
+        )
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"llama_cpp.server exited with {process.returncode}")
+            try:
+                with urllib.request.urlopen(request, timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("llama_cpp.server did not answer within 60 s") from None
+                time.sleep(0.2)
+        yield base_url

@@ -37,6 +37,7 @@ class FillRequest:
     candidates: int = 3
     max_tokens: int = 400
     temperature: float = 0.8
+    model_timeout_seconds: float = 120.0
     limits: Limits = field(default_factory=Limits)
 
 
@@ -78,6 +79,7 @@ def _candidate(
         max_tokens=request.max_tokens,
         temperature=0.0 if index == 0 else request.temperature,
         seed=index,
+        timeout_seconds=request.model_timeout_seconds,
     )
     fills = {}
     try:

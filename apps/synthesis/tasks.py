@@ -27,6 +27,7 @@ def fill_run(run_id: int) -> None:
             examples=run.sketch.parsed_examples(),
             candidates=settings.INLAY_CANDIDATES_PER_RUN,
             max_tokens=settings.INLAY_MAX_TOKENS,
+            model_timeout_seconds=settings.INLAY_MODEL_TIMEOUT_SECONDS,
             limits=Limits(
                 wall_seconds=settings.INLAY_EXAMPLE_TIMEOUT_SECONDS,
                 memory_bytes=settings.INLAY_EXAMPLE_MEMORY_MB * 2**20,

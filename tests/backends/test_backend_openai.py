@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,56 +18,17 @@ from apps.synthesis.backends import (
     Message,
 )
 from apps.synthesis.backends.openai_backend import OpenAIBackend
+from tests.servers import free_port, llama_cpp_server
 
 SHORT = GenerationOptions(max_tokens=128, timeout_seconds=60.0)
 # The server demands this key, so the tests show the backend really sends the one configured.
 API_KEY = "inlay-test-key"
 
 
-def free_port() -> int:
-    # Nothing listens on the port once the socket is closed, which is all the callers need.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
-def server_url(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path)]
-            + ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "2048", "--api_key", API_KEY],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        base_url = f"http://127.0.0.1:{port}/v1"
-        wait_until_serving(f"{base_url}/models", server, log_path)
-        yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-def wait_until_serving(url: str, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited early:\n{log_path.read_text()}")
-        try:
-            request = urllib.request.Request(url, headers={"Authorization": f"Bearer {API_KEY}"})
-            with urllib.request.urlopen(request, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"llama_cpp.server did not answer within 60 s:\n{log_path.read_text()}")
+def server_url(model_path: Path) -> Iterator[str]:
+    with llama_cpp_server(model_path, api_key=API_KEY) as url:
+        yield url
 
 
 @pytest.mark.model

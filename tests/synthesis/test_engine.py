@@ -1,0 +1,84 @@
+"""The engine with real models: the local one in process, and an OpenAI-compatible server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from apps.sketches.demo import DEMO_SKETCH
+from apps.synthesis.backends import BackendTimeoutError, get_backend
+from apps.synthesis.backends.openai_backend import OpenAIBackend
+from apps.synthesis.engine import FillRequest, SketchProblem, check_sketch, fill
+from lsp.examples import Example
+from tests.servers import llama_cpp_server
+
+pytestmark = pytest.mark.model
+
+EXAMPLES = [
+    Example(([1, 2, 3],), [3, 2, 1]),
+    Example(([5],), [5]),
+    Example(([4, 0, 7],), [7, 0, 4]),
+]
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, dict[str, Any]]] = []
+
+    def __call__(self, kind: str, data: dict[str, Any]) -> None:
+        self.events.append((kind, data))
+
+    def kinds(self) -> list[str]:
+        return [kind for kind, _ in self.events]
+
+    def of(self, kind: str) -> list[dict[str, Any]]:
+        return [data for each, data in self.events if each == kind]
+
+
+@pytest.fixture(scope="module")
+def openai_url(model_path: Path) -> Iterator[str]:
+    with llama_cpp_server(model_path, api_key="engine-test") as url:
+        yield url
+
+
+def test_the_openai_backend_fills_the_demo_through_a_real_server(openai_url: str):
+    record = Recorder()
+    backend = OpenAIBackend(base_url=openai_url, api_key="engine-test")
+    fill(FillRequest(DEMO_SKETCH, EXAMPLES, candidates=2), backend, record)
+
+    assert record.kinds()[0] == "run.started" and record.kinds()[-1] == "run.finished"
+    assert record.of("candidate.progress"), "the reply streams in as it is written"
+    tested = record.of("candidate.tested")
+    assert tested[-1] == {"candidate": len(tested) - 1, "passed": 3, "total": 3}
+
+
+def test_the_local_model_cut_short_gives_a_reply_with_no_code(model_path: Path):
+    record = Recorder()
+    request = FillRequest(DEMO_SKETCH, EXAMPLES, candidates=1, max_tokens=2)
+    fill(request, get_backend("local"), record)
+
+    invalid = record.of("candidate.invalid")
+    assert invalid == [{"candidate": 0, "error": "The model's reply contained no Python function."}]
+    assert record.of("run.finished") == [{"best": None, "examples": 3}]
+
+
+def test_a_model_that_takes_too_long_stops_the_run_with_a_timeout(model_path: Path):
+    request = FillRequest(DEMO_SKETCH, EXAMPLES, candidates=1, model_timeout_seconds=0.05)
+    with pytest.raises(BackendTimeoutError, match="did not finish within 0.05 s"):
+        fill(request, get_backend("local"), Recorder())
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("def main(x):\n    return (x\n", "Line 2, column 12: Syntax error: '(' was never closed"),
+        ("def main(x):\n    return x\n", "The sketch has no holes to fill."),
+        ('def f(x):\n    return "g"(x)\n\ndef h(x):\n    return "g"(x)\n', "Cannot tell which"),
+    ],
+)
+def test_a_sketch_that_cannot_be_filled_is_refused_with_a_reason(source: str, message: str):
+    with pytest.raises(SketchProblem, match=message.replace("(", r"\(")):
+        check_sketch(source)
