@@ -14,10 +14,12 @@ from typing import Any
 
 import dj_database_url
 
+from apps.synthesis.backends.weights import data_dir
 from config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(env_str("INLAY_DATA_DIR", str(BASE_DIR / "var")))
+# The same folder the model backends keep the weights in: one place decides it.
+DATA_DIR = data_dir()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 

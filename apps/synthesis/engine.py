@@ -94,8 +94,10 @@ def _candidate(
     assert sketch.entry is not None
     cases = [(example.args, example.output) for example in request.examples]
     results = run_examples(text, sketch.entry, cases, request.limits)
-    for number, result in enumerate(results):
-        emit("example.result", {"candidate": index, "example": number, **_result_data(result)})
+    for number, (example, result) in enumerate(zip(request.examples, results, strict=True)):
+        call = f"{sketch.entry}({', '.join(show_value(arg) for arg in example.args)})"
+        data = {"candidate": index, "example": number, "call": call, **_result_data(result)}
+        emit("example.result", data)
     passed = sum(result.status == "pass" for result in results)
     emit("candidate.tested", {"candidate": index, "passed": passed, "total": len(results)})
     return passed
