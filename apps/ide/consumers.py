@@ -26,6 +26,7 @@ class RunConsumer(AsyncWebsocketConsumer):
 
     run: Run
     seen = 0
+    over = False
     poller: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
@@ -53,13 +54,14 @@ class RunConsumer(AsyncWebsocketConsumer):
             await self.refresh()
 
     async def poll(self, interval: float) -> None:
-        while True:
+        # A finished run records no more events, so there is nothing left to look for.
+        while not self.over:
             await asyncio.sleep(interval)
             if await database_sync_to_async(self._latest_seq)() > self.seen:
                 await self.refresh()
 
     async def refresh(self) -> None:
-        seq, html = await database_sync_to_async(self._render)()
+        seq, html, self.over = await database_sync_to_async(self._render)()
         self.seen = max(self.seen, seq)
         await self.send(text_data=html)
 
@@ -67,11 +69,10 @@ class RunConsumer(AsyncWebsocketConsumer):
         latest = self.run.events.order_by("-seq").values_list("seq", flat=True).first()
         return latest or 0
 
-    def _render(self) -> tuple[int, str]:
+    def _render(self) -> tuple[int, str, bool]:
         seq = self._latest_seq()
-        run = Run.objects.select_related("sketch").get(pk=self.run.pk)
-        html = render_to_string("ide/sketch.html#run", {"run": run, "live": True})
-        return seq, html
+        run = Run.objects.select_related("sketch", "revision").get(pk=self.run.pk)
+        return seq, render_to_string("ide/sketch.html#run", {"run": run}), run.done
 
 
 class LanguageServerConsumer(AsyncWebsocketConsumer):

@@ -24,35 +24,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         if _port_taken(host, port):
             raise CommandError(f"Port {port} on {host} is in use: stop what runs there or --port.")
-        children = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    host,
-                    "-p",
-                    str(port),
-                    "config.asgi:application",
-                ]
-            ),
-            # One process, so the local model is loaded once and candidates are made in turn.
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "config",
-                    "worker",
-                    "--pool=solo",
-                    "--loglevel=INFO",
-                    "--without-gossip",
-                    "--without-mingle",
-                ]
-            ),
+        web = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            host,
+            "-p",
+            str(port),
+            "config.asgi:application",
         ]
+        # One worker process, so the local model is loaded once and candidates are made in turn.
+        worker = [sys.executable, "-m", "celery", "--quiet", "-A", "config", "worker"]
+        worker += ["--pool=solo", "--loglevel=INFO", "--without-gossip", "--without-mingle"]
+        children = [subprocess.Popen(web), subprocess.Popen(worker)]
         signal.signal(signal.SIGTERM, _interrupt)
         try:
             _wait_until_listening(host, port, children)
