@@ -6,14 +6,8 @@ from django.test import Client
 from apps.sketches.models import Sketch
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_adding_a_valid_example_saves_it(demo_sketch: Sketch, user: User):
-    response = _client(user).post(
+def test_adding_a_valid_example_saves_it(demo_sketch: Sketch, owner: Client):
+    response = owner.post(
         f"/sketches/{demo_sketch.pk}/examples/", {"args": "[9, 8]", "output": "[8, 9]"}
     )
     assert response.status_code == 200
@@ -22,9 +16,9 @@ def test_adding_a_valid_example_saves_it(demo_sketch: Sketch, user: User):
 
 
 def test_a_bad_value_gets_a_message_beside_the_row_and_nothing_is_saved(
-    demo_sketch: Sketch, user: User
+    demo_sketch: Sketch, user: User, owner: Client
 ):
-    response = _client(user).post(
+    response = owner.post(
         f"/sketches/{demo_sketch.pk}/examples/", {"args": "[1, 2", "output": "[2, 1]"}
     )
     page = response.content.decode()
@@ -33,10 +27,12 @@ def test_a_bad_value_gets_a_message_beside_the_row_and_nothing_is_saved(
     assert demo_sketch.examples.count() == 3
 
 
-def test_changing_an_example_to_a_bad_value_keeps_the_stored_one(demo_sketch: Sketch, user: User):
+def test_changing_an_example_to_a_bad_value_keeps_the_stored_one(
+    demo_sketch: Sketch, owner: Client
+):
     example = demo_sketch.examples.first()
     assert example is not None
-    response = _client(user).post(
+    response = owner.post(
         f"/examples/{example.pk}/", {"args": "[1, 2, 3]", "output": "reversed(x)"}
     )
     assert "Only literal values" in response.content.decode()
@@ -44,8 +40,8 @@ def test_changing_an_example_to_a_bad_value_keeps_the_stored_one(demo_sketch: Sk
     assert example.output == "[3, 2, 1]"
 
 
-def test_changing_and_deleting_examples(demo_sketch: Sketch, user: User):
-    client = _client(user)
+def test_changing_and_deleting_examples(demo_sketch: Sketch, owner: Client):
+    client = owner
     first, second = list(demo_sketch.examples.all())[:2]
     client.post(f"/examples/{first.pk}/", {"args": "(1, 2)", "output": "true"})
     first.refresh_from_db()

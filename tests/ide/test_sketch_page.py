@@ -1,36 +1,28 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import User
 from django.test import Client
 
 from apps.sketches.models import Sketch
 
 
-def _client(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def test_the_page_shows_the_sketch_its_holes_and_examples(demo_sketch: Sketch, user: User):
-    page = _client(user).get(f"/sketches/{demo_sketch.pk}/").content.decode()
+def test_the_page_shows_the_sketch_its_holes_and_examples(demo_sketch: Sketch, owner: Client):
+    page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
     assert 'id="editor"' in page and "def reverse_list(xs: list[int])" in page
     assert "reverse_list" in page and "function hole" in page
     assert 'value="[4, 0, 7, 7]"' in page
 
 
-def test_another_users_sketch_is_not_found(demo_sketch: Sketch):
-    stranger = User.objects.create_user("eve", password="another password")
-    assert _client(stranger).get(f"/sketches/{demo_sketch.pk}/").status_code == 404
-    response = _client(stranger).post(f"/sketches/{demo_sketch.pk}/save/", {"text": "x = 1"})
+def test_another_users_sketch_is_not_found(demo_sketch: Sketch, stranger: Client):
+    assert stranger.get(f"/sketches/{demo_sketch.pk}/").status_code == 404
+    response = stranger.post(f"/sketches/{demo_sketch.pk}/save/", {"text": "x = 1"})
     assert response.status_code == 404
     assert demo_sketch.head().number == 1
 
 
 def test_saving_a_changed_text_makes_a_revision_and_an_unchanged_one_does_not(
-    demo_sketch: Sketch, user: User
+    demo_sketch: Sketch, owner: Client
 ):
-    client = _client(user)
+    client = owner
     client.post(f"/sketches/{demo_sketch.pk}/save/", {"text": demo_sketch.head().text})
     assert demo_sketch.revisions.count() == 1
     response = client.post(
