@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 import tree_sitter_python
-from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
+from tree_sitter import Language, Node, Parser, Query, QueryCursor, Range, Tree
 
 PYTHON = Language(tree_sitter_python.language())
 
@@ -23,6 +23,13 @@ def query(text: str) -> Query:
 
 def parse(source: bytes, old_tree: Tree | None = None) -> Tree:
     return _parser().parse(source, old_tree) if old_tree else _parser().parse(source)
+
+
+def parse_ranges(source: bytes, ranges: Sequence[Range]) -> Tree:
+    """Parse only `ranges` of `source`, as if the rest were not there; nodes keep their positions
+    in `source`."""
+    # A parser of its own: included ranges are parser state the shared parser must not keep.
+    return Parser(PYTHON, included_ranges=ranges).parse(source)
 
 
 def captures(pattern: str, node: Node) -> dict[str, list[Node]]:
@@ -58,5 +65,15 @@ def ancestor(node: Node, node_type: str) -> Node | None:
 
 
 def string_value(node: Node) -> str:
-    """The text inside a string literal, without quotes or prefixes (escapes left as written)."""
-    return "".join(text(child) for child in node.children if child.type == "string_content")
+    """The text between a string literal's quotes, as written (escapes and interpolations too).
+
+    Read from the source rather than from the `string_content` children, so that a string whose
+    inside the parser was told to skip (see `parse_ranges`) still has its text.
+    """
+    delimiters = [child for child in node.children if child.type in {"string_start", "string_end"}]
+    if len(delimiters) < 2 or node.text is None:
+        return ""
+    inside = node.text[
+        delimiters[0].end_byte - node.start_byte : delimiters[-1].start_byte - node.start_byte
+    ]
+    return inside.decode("utf-8", errors="replace")

@@ -64,3 +64,47 @@ def test_hole_at_finds_the_hole_under_a_position():
     hole = sketch.hole_at(10, 14)
     assert hole is not None and hole.name == "reverse_the_list"
     assert sketch.hole_at(0, 0) is None
+
+
+def test_hole_at_picks_the_innermost_of_nested_holes():
+    source = 'def main(x):\n    return "a"("b"(x))\n'
+    sketch = parse_sketch(source)
+    line = source.splitlines()[1]
+
+    inner = sketch.hole_at(1, line.index('"b"') + 1)
+    outer = sketch.hole_at(1, line.index('"a"') + 1)
+
+    assert inner is not None and inner.name == "b"
+    assert outer is not None and outer.name == "a"
+
+
+def test_a_hole_passed_by_keyword_takes_that_parameters_annotation():
+    sketch = parse_sketch(
+        "def scale(grid: list[int], *, k: float) -> list[int]:\n"
+        '    """Scale it."""\n\n'
+        "def main(xs: list[int]) -> list[int]:\n"
+        '    return scale("the numbers"(xs), k="the factor"(xs))\n'
+    )
+
+    assert sketch.hole("the_numbers").expected_type == "list[int]"
+    assert sketch.hole("the_factor").expected_type == "float"
+
+
+def test_a_hole_after_a_splat_has_no_expected_type():
+    sketch = parse_sketch(
+        'def pair(a: int, b: str) -> None:\n    ...\n\ndef main(xs):\n    pair(*xs, "second"(xs))\n'
+    )
+
+    assert sketch.hole("second").expected_type is None
+
+
+def test_span_columns_count_utf8_bytes_and_problem_columns_count_characters():
+    line = '    return ["🙂é" + x for x in "reverse the list"(xs)] + )'
+    sketch = parse_sketch(f"def main(xs):\n{line}\n")
+
+    span = sketch.hole("reverse_the_list").span
+    assert span.start_column == len(line[: line.index('"reverse')].encode("utf-8"))
+    assert span.start_byte == len(b"def main(xs):\n") + span.start_column
+    assert sketch.hole_at(1, span.start_column) is not None
+    problem = sketch.errors[0]
+    assert (problem.line, problem.column) == (1, line.index(")]") + 5)
