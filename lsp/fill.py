@@ -34,6 +34,7 @@ class Fill:
     body: str
     imports: tuple[str, ...]
     helpers: tuple[str, ...]
+    helper_names: tuple[str, ...] = ()  # the name each helper defines, in the same order
 
 
 @dataclass(frozen=True)
@@ -52,19 +53,21 @@ def parse_fill(hole: Hole, code: str) -> Fill:
     if not functions:
         raise FillError(f"The code defines no function for `{hole.name}`.")
     target = next((f for f in functions if f.name == hole.name), functions[-1])
-    imports, helpers = [], []
+    imports, helpers, names = [], [], []
     for node in module.body:
         segment = ast.get_source_segment(code, node, padded=False) or ""
         if isinstance(node, ast.Import | ast.ImportFrom):
             imports.append(segment)
         elif node is not target and isinstance(node, ast.FunctionDef | ast.ClassDef):
             helpers.append(segment)
+            names.append(node.name)
     return Fill(
         hole=hole,
         signature=_signature(hole, target),
         body=_body(code, target),
         imports=tuple(imports),
         helpers=tuple(helpers),
+        helper_names=tuple(names),
     )
 
 
@@ -93,27 +96,45 @@ def _body(code: str, function: ast.FunctionDef) -> str:
 def apply_fills(sketch: Sketch, fills: Mapping[str, str]) -> str:
     """The sketch's text with the given holes (by name) filled. Raises FillError for bad code."""
     checked = [parse_fill(sketch.hole(name), code) for name, code in fills.items()]
+    checked.sort(key=lambda fill: fill.hole.span.start_byte)
     source = sketch.source.encode("utf-8")
     edits = [edit for fill in checked for edit in _edits(sketch, fill)]
     edits += _import_edits(sketch, checked)
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+    # From the end backwards; of two insertions at one place, the later first, so that the
+    # definitions of inline holes come out in the order of the holes.
+    ordered = sorted(enumerate(edits), key=lambda pair: (pair[1].start, pair[1].end, pair[0]))
+    for _, edit in reversed(ordered):
         source = source[: edit.start] + edit.text.encode("utf-8") + source[edit.end :]
     return source.decode("utf-8")
 
 
 def _edits(sketch: Sketch, fill: Fill) -> list[_Edit]:
     hole = fill.hole
-    helpers = "".join(f"{helper}\n\n\n" for helper in fill.helpers)
+    # User code wins: a helper of the fill named like one of the sketch's functions is left out.
+    user_names = {function.name for function in sketch.functions}
+    helpers = "".join(
+        f"{helper}\n\n\n"
+        for helper, name in zip(fill.helpers, fill.helper_names, strict=True)
+        if name not in user_names
+    )
     body = textwrap.indent(fill.body, _INDENT)
     if hole.kind == "function":
         return [*_helper_edit(sketch, hole.span.start_byte, helpers), _function_body(sketch, fill)]
-    definition = f'{fill.signature}\n{_INDENT}"""{hole.description}"""\n{body}\n\n\n'
+    docstring = docstring_literal(hole.description)
+    definition = f"{fill.signature}\n{_INDENT}{docstring}\n{body}\n\n\n"
     start = _statement_start(sketch, hole)
     edits = [_Edit(start, start, helpers + definition)]
     for use in hole.uses:
         callee = _callee_end(sketch, use.start_byte, use.end_byte)
         edits.append(_Edit(use.start_byte, callee, hole.name))
     return edits
+
+
+def docstring_literal(text: str) -> str:
+    """`text` as a docstring: triple-quoted where that reads it back unchanged, else a repr."""
+    if '"""' in text or "\\" in text or text.endswith('"'):
+        return repr(text)
+    return f'"""{text}"""'
 
 
 def _helper_edit(sketch: Sketch, at: int, helpers: str) -> list[_Edit]:

@@ -5,10 +5,15 @@ A sketch is Python whose unknown parts are *holes*: an inline call on a descript
 This module finds them with tree-sitter and works out what the surrounding code says about each
 one: its parameters, and the type its value is expected to have.
 
-A sketch need not be valid Python. A description may run over several lines, as some DARC sketches
+A sketch need not be valid Python. ANPL's own form of an inline hole, `` `description`(args) ``,
+is read as the quoted form of the same length (see `_quote_backticks`), so every position stays
+that of the text as written. A description may run over several lines, as some DARC sketches
 write them (CPython calls that an unterminated string), and a syntax error in one place does not
 hide the holes elsewhere: when the whole-file parse has errors, each top-level chunk of the text is
 also parsed on its own (see `_parse`).
+
+A function hole's doctest lines are its examples. After an edit, `reparse` re-parses
+incrementally and reads again only the top-level statements whose text changed.
 
 Positions: lines are 0-based. A `Span`'s columns (and so `Sketch.hole_at`'s) are tree-sitter's,
 UTF-8 bytes from the start of the line; the language server converts them to its client's unit. A
@@ -19,12 +24,14 @@ User-facing messages add one to both.
 from __future__ import annotations
 
 import ast
+import doctest
+import functools
 import inspect
 import keyword
 import re
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Literal
@@ -32,13 +39,21 @@ from typing import Literal
 from tree_sitter import Node, Point, Range, Tree
 
 from lsp import syntax
+from lsp.examples import Example, ExampleError, parse_arguments, parse_value
 
 HoleKind = Literal["function", "inline"]
 
-_FUNCTIONS = "(function_definition) @def"
-_INLINE_HOLES = "(call function: (string) arguments: (argument_list)) @hole"
+# Everything the sketch's reading needs from a tree, in one query: each query walks the whole
+# tree, and on a long sketch one walk is most of the cost.
+_SKETCH_QUERY = """
+(function_definition) @def
+(call function: (string) arguments: (argument_list)) @hole
+(assignment (identifier) @name)
+(dotted_name (identifier) @name)
+(call function: (_) @callee)
+"""
 _FILLER_STATEMENTS = {"pass_statement"}
-_BINDINGS = {"assignment", "import_from_statement", "dotted_name"}
+# Identifiers bound at module level (and a few more: a shadowed name costs only a suffix).
 _SPLATS = {"list_splat", "dictionary_splat"}
 
 
@@ -90,6 +105,8 @@ class Hole:
     expected_type: str | None
     span: Span
     uses: tuple[Span, ...]
+    # A function hole's own examples, from the doctest lines of its docstring.
+    examples: tuple[Example, ...] = ()
 
     @property
     def id(self) -> str:
@@ -111,6 +128,8 @@ class Function:
     params: tuple[Param, ...]
     returns: str | None
     span: Span
+    # The doctest lines of its docstring (`>>> name(args)` then the value), as examples.
+    examples: tuple[Example, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +160,9 @@ class Sketch:
     tree: Tree = field(repr=False, compare=False)
     statements: tuple[Node, ...] = field(default=(), repr=False, compare=False)
     chunks: tuple[Tree, ...] = field(default=(), repr=False, compare=False)
+    # What each top-level statement holds, by its text: `reparse` reuses it for the statements an
+    # edit did not touch. Empty where the sketch needed recovery.
+    facts: dict[_StatementKey, _Facts] = field(default_factory=dict, repr=False, compare=False)
 
     def hole(self, name: str) -> Hole:
         for hole in self.holes:
@@ -164,6 +186,12 @@ class Sketch:
 
     def function(self, name: str) -> Function | None:
         return next((function for function in self.functions if function.name == name), None)
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        """The entry's own examples, from the doctest lines of its docstring."""
+        entry = self.function(self.entry) if self.entry else None
+        return entry.examples if entry is not None else ()
 
     def node_at(self, start_byte: int, end_byte: int, node_type: str) -> Node:
         """The innermost node of `node_type` that covers the byte range.
@@ -196,26 +224,216 @@ def _covers(extent: tuple[int, int], start_byte: int, end_byte: int) -> bool:
     return extent[0] <= start_byte and end_byte <= extent[1]
 
 
-def parse_sketch(source: str) -> Sketch:
-    parses = _parse(_Text.of(source))
-    definitions = parses.find(_FUNCTIONS, "def")
+@dataclass(frozen=True)
+class TextEdit:
+    """A change to a sketch's text: bytes `start` to `end` of the old text (UTF-8) become `text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
+    """The sketch after `edit`, re-parsed incrementally: tree-sitter reuses the old tree for
+    everything the edit did not touch. Where the old parse needed recovery (errors, descriptions
+    across lines), the new text is parsed afresh."""
+    old = sketch.source.encode("utf-8", errors="surrogatepass")
+    inserted = edit.text.encode("utf-8", errors="surrogatepass")
+    new = old[: edit.start] + inserted + old[edit.end :]
+    source = new.decode("utf-8", errors="surrogatepass")
+    if sketch.chunks or len(sketch.tree.included_ranges) != 1 or sketch.tree.root_node.has_error:
+        return parse_sketch(source)
+    tree = sketch.tree.copy()  # the old sketch keeps its own tree unchanged
+    new_end = edit.start + len(inserted)
+    tree.edit(
+        start_byte=edit.start,
+        old_end_byte=edit.end,
+        new_end_byte=new_end,
+        start_point=_point(old, edit.start),
+        old_end_point=_point(old, edit.end),
+        new_end_point=_point(new, new_end),
+    )
+    return _read(source, tree, sketch.facts)
+
+
+def _point(data: bytes, byte: int) -> Point:
+    line_start = data.rfind(b"\n", 0, byte) + 1
+    return Point(data.count(b"\n", 0, byte), byte - line_start)
+
+
+def parse_sketch(source: str, *, old_tree: Tree | None = None) -> Sketch:
+    """The sketch in `source`. `old_tree`, an earlier tree already edited to match (see
+    `reparse`), lets tree-sitter reuse what did not change."""
+    return _read(source, old_tree, {})
+
+
+def _read(source: str, old_tree: Tree | None, known: dict[_StatementKey, _Facts]) -> Sketch:
+    text = _Text.of(source)
+    parses = _parse(text, old_tree)
+    if not parses.chunks:
+        return _read_by_statement(source, parses, known)
+    definitions = parses.find("def")
     functions = tuple(_function(node) for node in definitions)
     statements = parses.statements()
-    taken = {function.name for function in functions} | _assigned_names(statements)
+    roots = parses.roots()
+    taken = {function.name for function in functions} | _assigned_names(parses, roots)
     holes = [_function_hole(node) for node in definitions if _is_function_hole(node)]
     # A hole whose arguments are being typed is still a hole; one whose description is broken
     # may be no string at all.
-    calls = parses.find(_INLINE_HOLES, "hole", keep=lambda call: not _callee(call).has_error)
-    holes += _inline_holes(calls, functions, taken)
+    calls = parses.find("hole", keep=lambda call: not _callee(call).has_error)
+    holes += _inline_holes(calls, functions, taken, text.source)
     return Sketch(
         source=source,
         holes=tuple(sorted(holes, key=lambda h: h.span.start_byte)),
         functions=functions,
-        entry=_entry(statements, functions),
+        entry=_entry(parses, roots, functions),
         errors=tuple(_syntax_errors(parses)),
         tree=parses.tree,
         statements=statements,
         chunks=parses.chunks,
+    )
+
+
+# A clean sketch, read statement by statement: each top-level statement's facts depend only on
+# its own text (and its column, after a `;`), so after an edit only the statements whose text
+# changed are read again; the rest are moved to their new lines and bytes.
+
+_StatementKey = tuple[bytes, int]  # a top-level statement's text as written, and its column
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one top-level statement holds, positioned as when it began at `line` and `byte`."""
+
+    line: int
+    byte: int
+    functions: tuple[Function, ...]
+    function_holes: tuple[Hole, ...]
+    calls: tuple[_InlineCall, ...]
+    names: frozenset[str]  # the names it binds (see _assigned_names)
+    callees: frozenset[str]
+
+    def moved(self, line: int, byte: int) -> _Facts:
+        if (line, byte) == (self.line, self.byte):
+            return self
+        lines, bytes_ = line - self.line, byte - self.byte
+
+        def shift(span: Span) -> Span:
+            return Span(
+                span.start_line + lines,
+                span.start_column,
+                span.end_line + lines,
+                span.end_column,
+                span.start_byte + bytes_,
+                span.end_byte + bytes_,
+            )
+
+        # Built directly: dataclasses.replace costs several times more, on every hole.
+        return _Facts(
+            line,
+            byte,
+            tuple(
+                Function(f.name, f.params, f.returns, shift(f.span), f.examples)
+                for f in self.functions
+            ),
+            tuple(
+                Hole(
+                    h.name,
+                    h.kind,
+                    h.description,
+                    h.params,
+                    h.expected_type,
+                    shift(h.span),
+                    h.uses,
+                    h.examples,
+                )
+                for h in self.function_holes
+            ),
+            tuple(
+                _InlineCall(c.description, c.params, c.expected_type, c.passed_to, shift(c.span))
+                for c in self.calls
+            ),
+            self.names,
+            self.callees,
+        )
+
+
+def _read_by_statement(source: str, parses: _Parses, known: dict[_StatementKey, _Facts]) -> Sketch:
+    statements = parses.statements()
+    captured = _captures_by_statement(parses, statements) if not known else None
+    facts: dict[_StatementKey, _Facts] = {}
+    ordered = []
+    for index, statement in enumerate(statements):
+        key = (
+            parses.text.source[statement.start_byte : statement.end_byte],
+            statement.start_point.column,
+        )
+        found = known.get(key) or facts.get(key)
+        if found is not None:
+            fact = found.moved(statement.start_point.row, statement.start_byte)
+        else:
+            nodes = (
+                captured[index]
+                if captured is not None
+                else syntax.captures(_SKETCH_QUERY, statement)
+            )
+            fact = _statement_facts(statement, nodes, parses.text.source)
+        facts[key] = fact
+        ordered.append(fact)
+    functions = tuple(function for fact in ordered for function in fact.functions)
+    taken = {function.name for function in functions}.union(*(fact.names for fact in ordered))
+    holes = [hole for fact in ordered for hole in fact.function_holes]
+    calls = [call for fact in ordered for call in fact.calls]
+    holes += _holes_of_calls(calls, functions, taken)
+    return Sketch(
+        source=source,
+        holes=tuple(sorted(holes, key=lambda h: h.span.start_byte)),
+        functions=functions,
+        entry=_entry_of(functions, set().union(*(fact.callees for fact in ordered))),
+        errors=(),
+        tree=parses.tree,
+        statements=statements,
+        facts=facts,
+    )
+
+
+def _captures_by_statement(
+    parses: _Parses, statements: Sequence[Node]
+) -> list[dict[str, list[Node]]]:
+    """The whole tree's captures (one query is cheaper than one per statement), by statement."""
+    starts = [statement.start_byte for statement in statements]
+    grouped: list[dict[str, list[Node]]] = [{} for _ in statements]
+    for capture, nodes in syntax.captures(_SKETCH_QUERY, parses.tree.root_node).items():
+        for node in nodes:
+            index = bisect_right(starts, node.start_byte) - 1
+            if index >= 0:
+                grouped[index].setdefault(capture, []).append(node)
+    return grouped
+
+
+def _statement_facts(statement: Node, captured: dict[str, list[Node]], source: bytes) -> _Facts:
+    def found(capture: str) -> list[Node]:
+        return sorted(captured.get(capture, []), key=lambda node: node.start_byte)
+
+    definitions = found("def")
+    functions = tuple(_function(node) for node in definitions)
+    seen: _KnownParams = {}
+    return _Facts(
+        line=statement.start_point.row,
+        byte=statement.start_byte,
+        functions=functions,
+        function_holes=tuple(
+            _function_hole(node, function)
+            for node, function in zip(definitions, functions, strict=True)
+            if _is_function_hole(node)
+        ),
+        calls=tuple(
+            _inline_call(node, source, seen)
+            for node in found("hole")
+            if not _callee(node).has_error
+        ),
+        names=frozenset(_texts(captured.get("name", []))),
+        callees=frozenset(_texts(captured.get("callee", []))),
     )
 
 
@@ -227,16 +445,19 @@ _Description = tuple[int, int]
 
 @dataclass(frozen=True)
 class _Text:
-    """The sketch as the parsers read it: its UTF-8 bytes and where each line starts."""
+    """The sketch as the parsers read it: its UTF-8 bytes (with each backtick description turned
+    into a quoted one of the same length), where each line starts, and the bytes as written."""
 
     data: bytes
     line_starts: tuple[int, ...]
+    source: bytes
 
     @classmethod
     def of(cls, source: str) -> _Text:
         # surrogatepass: an editor may send lone surrogates; they must not crash the parse.
-        data = source.encode("utf-8", errors="surrogatepass")
-        return cls(data, (0, *(match.end() for match in re.finditer(b"\n", data))))
+        written = source.encode("utf-8", errors="surrogatepass")
+        data = _quote_backticks(written)
+        return cls(data, (0, *(match.end() for match in re.finditer(b"\n", data))), written)
 
     def point(self, byte: int) -> Point:
         row = bisect_right(self.line_starts, byte) - 1
@@ -265,23 +486,28 @@ class _Parses:
     tree: Tree
     descriptions: tuple[_Description, ...] = ()
     chunks: tuple[Tree, ...] = ()
+    cache: dict[int, dict[str, list[Node]]] = field(default_factory=dict, compare=False)
 
-    def find(
-        self, pattern: str, capture: str, keep: Callable[[Node], bool] = lambda node: True
-    ) -> list[Node]:
+    def captured(self, root: Node, capture: str) -> list[Node]:
+        """The nodes under `root` (the root of one of the trees) that `_SKETCH_QUERY` captures."""
+        if root.id not in self.cache:
+            self.cache[root.id] = syntax.captures(_SKETCH_QUERY, root)
+        return self.cache[root.id].get(capture, [])
+
+    def find(self, capture: str, keep: Callable[[Node], bool] = lambda node: True) -> list[Node]:
         """Each node the pattern captures (and `keep` accepts) once, in source order.
 
         With chunks, each chunk's own parse comes first: it keeps an error from spilling over the
         rest of the file. Inside a chunk with errors, the whole-file tree adds what it saw and the
         chunk's parse did not; inside a clean chunk, the chunk's parse saw everything there is.
         """
-        whole = _captures(pattern, capture, self.tree, keep)
+        whole = _kept(self.captured(self.tree.root_node, capture), keep)
         if not self.chunks:
             return whole
         starts = [node.start_byte for node in whole]
         found: list[Node] = []
         for chunk in self.chunks:
-            own = _captures(pattern, capture, chunk, keep)
+            own = _kept(self.captured(chunk.root_node, capture), keep)
             found += own
             if chunk.root_node.has_error:
                 start, end = _extent(chunk)
@@ -294,16 +520,22 @@ class _Parses:
                 ]
         return sorted(found, key=lambda node: node.start_byte)
 
+    def roots(self) -> tuple[Node, ...]:
+        """The nodes whose subtrees hold all the top-level statements: one query each covers all."""
+        if not self.chunks:
+            return (self.tree.root_node,)
+        return tuple(chunk.root_node for chunk in self.chunks)
+
     def statements(self) -> tuple[Node, ...]:
         if not self.chunks:
             return tuple(self.tree.root_node.named_children)
         return tuple(statement for chunk in self.chunks for statement in _top_level(chunk))
 
 
-def _parse(text: _Text) -> _Parses:
+def _parse(text: _Text, old_tree: Tree | None = None) -> _Parses:
     """One parse of the whole text, and more only where it has errors: again without the inside
     of descriptions written across lines, then each top-level chunk on its own."""
-    tree = syntax.parse(text.data)
+    tree = syntax.parse(text.data, old_tree)
     if not tree.root_node.has_error:
         return _Parses(text, tree)
     layout = _Scanner(text.data).scan()
@@ -316,8 +548,7 @@ def _parse(text: _Text) -> _Parses:
     return _Parses(text, tree, layout.descriptions, chunks)
 
 
-def _captures(pattern: str, capture: str, tree: Tree, keep: Callable[[Node], bool]) -> list[Node]:
-    nodes = syntax.captures(pattern, tree.root_node).get(capture, [])
+def _kept(nodes: list[Node], keep: Callable[[Node], bool]) -> list[Node]:
     # Sorted here: around ERROR nodes, tree-sitter does not always return matches in order.
     return sorted((node for node in nodes if keep(node)), key=lambda node: node.start_byte)
 
@@ -339,6 +570,62 @@ def _clash(node: Node, other: Node) -> bool:
         return True
     first, second = sorted((node, other), key=lambda n: n.start_byte)
     return second.start_byte < first.end_byte < second.end_byte
+
+
+# ANPL's own form, `description`(args), is not Python. Each such description is read as the
+# quoted one of the same length, `"description"(args)`, so every position stays as written; its
+# text is read back from the bytes as written (see `_description`).
+
+_BACKTICK_SCAN = re.compile(rb"[\n#'\"`]")
+_BACKTICK_CALL = re.compile(rb"`[^`]*`[ \t]*\(")
+# Inside the quotes, what would end or escape the string becomes a harmless byte of the same size.
+_QUOTED_INSIDE = bytes.maketrans(b'"\\', b"'/")
+
+
+def _quote_backticks(data: bytes) -> bytes:
+    if b"`" not in data:
+        return data
+    quoted = bytearray(data)
+    for start, end in _backtick_descriptions(data):
+        quoted[start + 1 : end - 1] = data[start + 1 : end - 1].translate(_QUOTED_INSIDE)
+        quoted[start] = quoted[end - 1] = ord('"')
+    return bytes(quoted)
+
+
+def _backtick_descriptions(data: bytes) -> list[_Description]:
+    """Each `description` directly followed by `(`, outside strings and comments."""
+    found: list[_Description] = []
+    index = 0
+    while (match := _BACKTICK_SCAN.search(data, index)) is not None:
+        start, byte = match.start(), match.group()
+        if byte == b"\n":
+            index = start + 1
+        elif byte == b"#":
+            index = _line_end(data, start)
+        elif byte in {b"'", b'"'}:
+            index = _string_end(data, start)
+        elif _BACKTICK_CALL.match(data, start) is not None:
+            end = data.index(b"`", start + 1) + 1
+            found.append((start, end))
+            index = end
+        else:
+            index = start + 1
+    return found
+
+
+def _string_end(data: bytes, start: int) -> int:
+    """Just past the string that opens at `start`, or its line's end where it does not close."""
+    quote = data[start : start + 1]
+    if data.startswith(quote * 3, start):
+        end = _closing_quote(data, start + 3, quote * 3, within_line=False)
+        return len(data) if end == -1 else end
+    end = _closing_quote(data, start + 1, quote, within_line=True)
+    return _line_end(data, start) if end == -1 else end
+
+
+def _line_end(data: bytes, index: int) -> int:
+    end = data.find(b"\n", index)
+    return len(data) if end == -1 else end
 
 
 # The scan: just enough of Python's tokenizer to see strings, comments, brackets and line starts.
@@ -457,12 +744,51 @@ def _closing_quote(data: bytes, start: int, quote: bytes, *, within_line: bool) 
 
 
 def _function(node: Node) -> Function:
+    name = syntax.text(node.child_by_field_name("name"))
+    params = _params(node.child_by_field_name("parameters"))
+    docstring = _docstring(_body_statements(node))
     return Function(
-        name=syntax.text(node.child_by_field_name("name")),
-        params=_params(node.child_by_field_name("parameters")),
+        name=name,
+        params=params,
         returns=_annotation(node.child_by_field_name("return_type")),
         span=Span.of(node),
+        examples=_doctest_examples(name, params, docstring) if docstring else (),
     )
+
+
+def _doctest_examples(name: str, params: tuple[Param, ...], docstring: Node) -> tuple[Example, ...]:
+    """The examples written as doctest lines: `>>> name(args)`, then the expected value.
+
+    Only calls of the function itself with literal arguments are examples; other doctest lines
+    (setting up a variable, printing) are left to the text of the description.
+    """
+    text = inspect.cleandoc(syntax.string_value(docstring))
+    try:
+        tests = doctest.DocTestParser().get_examples(text)
+    except ValueError:  # an inconsistently indented doctest block: no examples to read
+        return ()
+    examples = []
+    for test in tests:
+        example = _doctest_example(name, params, test)
+        if example is not None:
+            examples.append(example)
+    return tuple(examples)
+
+
+def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example) -> Example | None:
+    try:
+        call = ast.parse(test.source.strip(), mode="eval").body
+    except SyntaxError:
+        return None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
+        return None
+    if call.func.id != name or call.keywords or not test.want.strip():
+        return None
+    arguments = test.source.strip()[len(name) :].strip()[1:-1]
+    try:
+        return Example(parse_arguments(arguments), parse_value(test.want))
+    except ExampleError:
+        return None
 
 
 def _params(parameters: Node | None) -> tuple[Param, ...]:
@@ -512,8 +838,8 @@ def _is_filler(statement: Node) -> bool:
     return statement.type == "expression_statement" and syntax.text(statement) == "..."
 
 
-def _function_hole(node: Node) -> Hole:
-    function = _function(node)
+def _function_hole(node: Node, function: Function | None = None) -> Hole:
+    function = function or _function(node)
     docstring = _docstring(_body_statements(node))
     description = inspect.cleandoc(syntax.string_value(docstring)) if docstring else ""
     return Hole(
@@ -524,16 +850,48 @@ def _function_hole(node: Node) -> Hole:
         expected_type=function.returns,
         span=function.span,
         uses=(),
+        examples=function.examples,
     )
 
 
 def _inline_holes(
-    calls: list[Node], functions: tuple[Function, ...], taken: set[str]
+    calls: list[Node], functions: tuple[Function, ...], taken: set[str], source: bytes
 ) -> list[Hole]:
-    by_description: dict[str, list[Node]] = {}
-    for node in calls:
-        description = _normalise(syntax.string_value(_callee(node)))
-        by_description.setdefault(description, []).append(node)
+    seen: _KnownParams = {}
+    return _holes_of_calls([_inline_call(node, source, seen) for node in calls], functions, taken)
+
+
+@dataclass(frozen=True)
+class _InlineCall:
+    """One use of an inline hole, as far as its own statement tells."""
+
+    description: str
+    params: tuple[Param, ...]
+    expected_type: str | None
+    # Where the type is the parameter's of a sketch function the value is passed to: that
+    # function's name and the parameter's position or keyword, looked up in the whole sketch.
+    passed_to: tuple[str, int | str] | None
+    span: Span
+
+
+def _inline_call(node: Node, source: bytes, seen: _KnownParams) -> _InlineCall:
+    expected_type, passed_to = _expected_type_here(node)
+    return _InlineCall(
+        description=_normalise(syntax.string_value(_callee(node), source)),
+        params=_inline_params(node, seen),
+        expected_type=expected_type,
+        passed_to=passed_to,
+        span=Span.of(node),
+    )
+
+
+def _holes_of_calls(
+    calls: Sequence[_InlineCall], functions: tuple[Function, ...], taken: set[str]
+) -> list[Hole]:
+    """One hole per description, named in the order of first use."""
+    by_description: dict[str, list[_InlineCall]] = {}
+    for call in calls:
+        by_description.setdefault(call.description, []).append(call)
     holes = []
     for description, uses in by_description.items():
         name = _unique(_snake_case(description), taken)
@@ -544,10 +902,10 @@ def _inline_holes(
                 name=name,
                 kind="inline",
                 description=description,
-                params=_inline_params(first),
-                expected_type=_expected_type(first, functions),
-                span=Span.of(first),
-                uses=tuple(Span.of(use) for use in uses),
+                params=first.params,
+                expected_type=_resolve_type(first, functions),
+                span=first.span,
+                uses=tuple(use.span for use in uses),
             )
         )
     return holes
@@ -563,6 +921,7 @@ def _normalise(description: str) -> str:
     return " ".join(description.split())
 
 
+@functools.lru_cache(maxsize=4096)  # every re-parse names every hole again
 def _snake_case(description: str) -> str:
     words = re.findall(r"[a-z0-9]+", description.lower())[:6] or ["hole"]
     name = "_".join(words)
@@ -578,23 +937,35 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _assigned_names(statements: Sequence[Node]) -> set[str]:
-    """Module-level names a materialized hole must not shadow."""
-    names = set()
-    for statement in statements:
-        for node in syntax.walk(statement):
-            parent = node.parent
-            if node.type == "identifier" and parent is not None and parent.type in _BINDINGS:
-                names.add(syntax.text(node))
-    return names
+def _assigned_names(parses: _Parses, roots: Sequence[Node]) -> set[str]:
+    """Module-level names a materialized hole must not shadow (and a few more: a name shadowed
+    needlessly costs only a suffix)."""
+    return _texts(node for root in roots for node in parses.captured(root, "name"))
 
 
-def _inline_params(call: Node) -> tuple[Param, ...]:
+def _texts(nodes: Iterable[Node]) -> set[str]:
+    """The distinct texts of the nodes (decoded once each: a long sketch repeats its names)."""
+    return {raw.decode("utf-8", errors="replace") for raw in {node.text or b"" for node in nodes}}
+
+
+# The parameters of each function holding holes, by name, read once per function: a function
+# with many holes is common. Keyed by the function's bytes in the text.
+_KnownParams = dict[tuple[int, int], dict[str, Param]]
+
+
+def _known_params(function: Node, seen: _KnownParams) -> dict[str, Param]:
+    key = (function.start_byte, function.end_byte)
+    if key not in seen:
+        parameters = function.child_by_field_name("parameters")
+        seen[key] = {param.name: param for param in _params(parameters)}
+    return seen[key]
+
+
+def _inline_params(call: Node, seen: _KnownParams) -> tuple[Param, ...]:
     """Name each argument after the variable passed; type it by the enclosing function's params."""
     arguments = call.child_by_field_name("arguments")
     enclosing = syntax.ancestor(call, "function_definition")
-    parameters = enclosing.child_by_field_name("parameters") if enclosing else None
-    known = {param.name: param for param in _params(parameters)}
+    known = _known_params(enclosing, seen) if enclosing else {}
     params: list[Param] = []
     used: set[str] = set()
     for index, argument in enumerate(arguments.named_children if arguments else []):
@@ -610,59 +981,66 @@ def _inline_params(call: Node) -> tuple[Param, ...]:
     return tuple(params)
 
 
-def _expected_type(call: Node, functions: tuple[Function, ...]) -> str | None:
-    """The type the code around an inline hole expects of its value, where an annotation says so."""
+def _expected_type_here(call: Node) -> tuple[str | None, tuple[str, int | str] | None]:
+    """The type the code around an inline hole expects of its value, where an annotation says so;
+    or where to look it up, when the value is passed to a function."""
     parent = call.parent
     if parent is None:
-        return None
+        return None, None
     if parent.type == "assignment" and parent.child_by_field_name("right") == call:
-        return _annotation(parent.child_by_field_name("type"))
+        return _annotation(parent.child_by_field_name("type")), None
     if parent.type == "return_statement":
         enclosing = syntax.ancestor(call, "function_definition")
-        return _annotation(enclosing.child_by_field_name("return_type")) if enclosing else None
+        returns = enclosing.child_by_field_name("return_type") if enclosing else None
+        return _annotation(returns), None
     if parent.type == "keyword_argument" and parent.child_by_field_name("value") == call:
-        return _parameter_type(parent, functions)
+        return None, _parameter(parent)
     if parent.type == "argument_list":
-        return _parameter_type(call, functions)
-    return None
+        return None, _parameter(call)
+    return None, None
 
 
-def _parameter_type(argument: Node, functions: tuple[Function, ...]) -> str | None:
-    """The annotation of the parameter of a sketch function that `argument` is passed to."""
+def _parameter(argument: Node) -> tuple[str, int | str] | None:
+    """The called function's name, and the parameter `argument` lands on: by keyword, or by its
+    position (None after `*rest` or `**options`, where that is anyone's guess)."""
     arguments = argument.parent
     called = arguments.parent if arguments is not None else None
     if arguments is None or called is None or called.type != "call":
         return None
-    target = next(
-        (f for f in functions if f.name == syntax.text(called.child_by_field_name("function"))),
-        None,
-    )
-    if target is None:
-        return None
+    function = syntax.text(called.child_by_field_name("function"))
     if argument.type == "keyword_argument":
-        name = syntax.text(argument.child_by_field_name("name"))
-        return next((param.annotation for param in target.params if param.name == name), None)
+        return function, syntax.text(argument.child_by_field_name("name"))
     before = [
         node
         for node in arguments.named_children
         if node.end_byte <= argument.start_byte and node.type != "comment"
     ]
-    # After `*rest` or `**options`, which parameter an argument lands on is anyone's guess.
-    if any(node.type in _SPLATS for node in before) or len(before) >= len(target.params):
+    if any(node.type in _SPLATS for node in before):
         return None
-    return target.params[len(before)].annotation
+    return function, len(before)
 
 
-def _entry(statements: Sequence[Node], functions: tuple[Function, ...]) -> str | None:
+def _resolve_type(call: _InlineCall, functions: tuple[Function, ...]) -> str | None:
+    if call.passed_to is None:
+        return call.expected_type
+    name, parameter = call.passed_to
+    target = next((function for function in functions if function.name == name), None)
+    if target is None:
+        return None
+    if isinstance(parameter, str):
+        return next((param.annotation for param in target.params if param.name == parameter), None)
+    return target.params[parameter].annotation if parameter < len(target.params) else None
+
+
+def _entry(parses: _Parses, roots: Sequence[Node], functions: tuple[Function, ...]) -> str | None:
+    called = _texts(node for root in roots for node in parses.captured(root, "callee"))
+    return _entry_of(functions, called)
+
+
+def _entry_of(functions: Sequence[Function], called: set[str]) -> str | None:
     names = [function.name for function in functions if function.span.start_column == 0]
     if "main" in names:
         return "main"
-    called = {
-        syntax.text(node.child_by_field_name("function"))
-        for statement in statements
-        for node in syntax.walk(statement)
-        if node.type == "call"
-    }
     uncalled = [name for name in names if name not in called]
     return uncalled[0] if len(uncalled) == 1 else None
 

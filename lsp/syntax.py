@@ -64,16 +64,19 @@ def ancestor(node: Node, node_type: str) -> Node | None:
     return parent
 
 
-def string_value(node: Node) -> str:
+def string_value(node: Node, source: bytes | None = None) -> str:
     """The text between a string literal's quotes, as written (escapes and interpolations too).
 
     Read from the source rather than from the `string_content` children, so that a string whose
-    inside the parser was told to skip (see `parse_ranges`) still has its text.
+    inside the parser was told to skip (see `parse_ranges`) still has its text. `source`, when
+    given, is the text as written where the parser read a same-length substitute (a backtick
+    description read as a quoted one).
     """
     delimiters = [child for child in node.children if child.type in {"string_start", "string_end"}]
     if len(delimiters) < 2 or node.text is None:
         return ""
-    inside = node.text[
-        delimiters[0].end_byte - node.start_byte : delimiters[-1].start_byte - node.start_byte
-    ]
+    start, end = delimiters[0].end_byte, delimiters[-1].start_byte
+    if source is not None:
+        return source[start:end].decode("utf-8", errors="replace")
+    inside = node.text[start - node.start_byte : end - node.start_byte]
     return inside.decode("utf-8", errors="replace")

@@ -63,3 +63,13 @@ def test_helpers_of_a_fill_come_along():
     )
     assert filled.index("def flip") < filled.index("def reverse_list")
     assert _run(filled, [1, 2]) == [2, 1]
+
+
+def test_a_helper_of_a_fill_never_replaces_the_users_function():
+    sketch = parse_sketch(
+        'def total(xs):\n    return sum(xs)\n\n\ndef main(xs):\n    return total("twice"(xs))\n'
+    )
+    code = "def total(xs):\n    return -1\n\ndef twice(xs):\n    return xs + xs\n"
+    filled = apply_fills(sketch, {"twice": code})
+    assert filled.count("def total") == 1
+    assert _run(filled, [1, 2]) == 6

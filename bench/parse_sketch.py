@@ -1,0 +1,98 @@
+"""Parse plus hole extraction on a 2,000-line sketch: cold, and after a one-character edit.
+
+    .venv/bin/python bench/parse_sketch.py [--reps 30] [--lines 2000]
+
+The sketch is DARC's `anpl` sketches (../shared/darc) one after another, each `main` renamed,
+until it has `--lines` lines. Measured in the same run, so that only ratios are compared on this
+shared, noisy machine:
+
+- `ast.parse` of the same text, the baseline (CPython's parser, no holes found);
+- tree-sitter's parse alone, the floor under `parse_sketch`;
+- `parse_sketch`, cold: parse, find every hole, name it, type it, find the entry;
+- `reparse` after typing one character into a hole's description: tree-sitter re-parses
+  incrementally (`tree.edit`, then `parser.parse(new, old_tree)`), then the holes are read again.
+
+It prints the median of each in milliseconds and its ratio to `ast.parse`. The targets
+(issue 3) are 10 ms cold and 2 ms after an edit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lsp import syntax  # noqa: E402
+from lsp.sketch import TextEdit, parse_sketch, reparse  # noqa: E402
+
+DARC = ROOT.parent / "shared" / "darc"
+
+
+def long_sketch(lines: int) -> str:
+    """DARC sketches (the valid Python ones) one after another, up to `lines` lines."""
+    parts: list[str] = []
+    count = 0
+    files = sorted(DARC.glob("*.json"))
+    if not files:
+        raise SystemExit(f"no DARC files in {DARC}")
+    while count < lines:
+        for number, path in enumerate(files):
+            sketch = json.loads(path.read_text())["anpl"]
+            try:
+                ast.parse(sketch)
+            except SyntaxError:
+                continue
+            parts.append(sketch.replace("def main(", f"def main_{len(parts)}_{number}("))
+            count += sketch.count("\n") + 2
+            if count >= lines:
+                break
+    return "\n\n".join(parts)
+
+
+def median_ms(run: Callable[[], object], reps: int) -> float:
+    run()  # warm: caches, the query's compilation
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reps", type=int, default=30)
+    parser.add_argument("--lines", type=int, default=2000)
+    args = parser.parse_args()
+    text = long_sketch(args.lines)
+    data = text.encode()
+    sketch = parse_sketch(text)
+    # One character typed into the description of a hole in the middle of the file: the text
+    # stays valid, and the hole's name and description change.
+    at = data.index(b' = "', len(data) // 2) + 4
+    edit = TextEdit(at, at, "x")
+    edited = reparse(sketch, edit)
+    assert not edited.errors
+    assert edited.holes == parse_sketch(edited.source).holes  # the incremental path is exact
+    figures = {
+        "ast.parse (baseline)": median_ms(lambda: ast.parse(text), args.reps),
+        "tree-sitter parse only": median_ms(lambda: syntax.parse(data), args.reps),
+        "parse_sketch, cold": median_ms(lambda: parse_sketch(text), args.reps),
+        "reparse after a 1-character edit": median_ms(lambda: reparse(sketch, edit), args.reps),
+    }
+    baseline = figures["ast.parse (baseline)"]
+    print(f"{text.count(chr(10)) + 1} lines, {len(sketch.holes)} holes, {args.reps} reps")
+    for name, ms in figures.items():
+        print(f"{name:36} {ms:7.2f} ms  {ms / baseline:5.2f} x ast.parse")
+
+
+if __name__ == "__main__":
+    main()

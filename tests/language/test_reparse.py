@@ -1,0 +1,55 @@
+"""Incremental re-parsing after an edit finds exactly what a fresh parse finds."""
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lsp.sketch import TextEdit, parse_sketch, reparse
+
+from .darc import darc_files
+
+# A few DARC sketches end to end: long enough for edits to land before, inside and after holes.
+LONG = "\n\n".join(json.loads(path.read_text())["anpl"] for path in darc_files()[:12])
+TYPED = st.sampled_from(["x", " ", "\n", '"', "(", ")", "é", "", "def f():\n    ", "`", "#"])
+
+
+def _same(incremental, fresh):
+    assert incremental.source == fresh.source
+    assert incremental.holes == fresh.holes
+    assert incremental.functions == fresh.functions
+    assert incremental.entry == fresh.entry
+    assert incremental.errors == fresh.errors
+
+
+@st.composite
+def edits(draw, source):
+    data = source.encode()
+    start = draw(st.integers(0, len(data)))
+    end = min(len(data), start + draw(st.integers(0, 3)))
+    while not _on_boundary(data, start):
+        start -= 1
+    while not _on_boundary(data, end):
+        end += 1
+    return TextEdit(start, end, draw(TYPED))
+
+
+def _on_boundary(data, index):
+    return index in (0, len(data)) or (data[index] & 0xC0) != 0x80
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data())
+def test_a_reparse_after_edits_matches_a_fresh_parse(data):
+    sketch = parse_sketch(LONG)
+    for _ in range(data.draw(st.integers(1, 3))):
+        sketch = reparse(sketch, data.draw(edits(sketch.source)))
+        _same(sketch, parse_sketch(sketch.source))
+
+
+def test_typing_into_a_description_renames_only_that_hole():
+    sketch = parse_sketch('def main(x):\n    y = "add one"(x)\n    return "double"(y)\n')
+    at = sketch.source.encode().index(b"one")
+    edited = reparse(sketch, TextEdit(at, at + 3, "two"))
+    assert [hole.name for hole in edited.holes] == ["add_two", "double"]
+    assert edited.hole("double") == sketch.hole("double")
