@@ -1,19 +1,45 @@
-"""The sandbox: runs model-written candidate programs against examples, outside the web and worker
-processes, each run in a fresh, confined child process.
+"""The sandbox: runs model-written candidate programs against examples in a pool of warm,
+self-isolated executor processes, each job in a fresh process forked for it.
 
     results = run_examples(source, "solve", [((grid,), expected_grid)], Limits(wall_seconds=2))
 
-Modules: runner.py (run_examples and its results), isolation.py (limits and the namespace policy),
-child.py (the harness that runs inside the child), codec.py (values across the boundary, as JSON),
-equality.py (whether an output matches the expected value). Django-free.
+Modules: pool.py (run_examples, SandboxPool: the worker's side), executor.py (the executor
+process and its fork per job), confine.py (its namespaces, root filesystem and uid), seccomp.py
+(the system-call filters), child.py (what runs in the job's process), protocol.py (messages on the
+pipes), results.py (ExampleResult from a reply), isolation.py (Limits and the refusal policy),
+codec.py (values across the boundary, as JSON), equality.py (whether an output matches).
+Django-free. docs/sandbox.md says what each layer blocks and what it costs.
+
+The names below are imported on first use: an executor imports only the modules it needs, because
+every module loaded before a fork is paid for in every job (the `threading` and `logging` that the
+pool needs register handlers that run, and copy memory, in each forked process).
 """
 
 from __future__ import annotations
 
-from apps.sandbox.codec import DecodeError, EncodeError, Record
-from apps.sandbox.equality import values_equal
-from apps.sandbox.isolation import Limits, SandboxUnavailable
-from apps.sandbox.runner import ExampleResult, Status, run_examples
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apps.sandbox.codec import DecodeError, EncodeError, Record
+    from apps.sandbox.equality import values_equal
+    from apps.sandbox.isolation import Limits, SandboxUnavailable
+    from apps.sandbox.pool import SandboxPool, default_pool, run_examples
+    from apps.sandbox.results import ExampleResult, Status
+
+_EXPORTS = {
+    "DecodeError": "codec",
+    "EncodeError": "codec",
+    "Record": "codec",
+    "values_equal": "equality",
+    "Limits": "isolation",
+    "SandboxUnavailable": "isolation",
+    "SandboxPool": "pool",
+    "default_pool": "pool",
+    "run_examples": "pool",
+    "ExampleResult": "results",
+    "Status": "results",
+}
 
 __all__ = [
     "DecodeError",
@@ -21,8 +47,16 @@ __all__ = [
     "ExampleResult",
     "Limits",
     "Record",
+    "SandboxPool",
     "SandboxUnavailable",
     "Status",
+    "default_pool",
     "run_examples",
     "values_equal",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"apps.sandbox.{_EXPORTS[name]}"), name)

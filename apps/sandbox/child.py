@@ -1,32 +1,31 @@
-"""The program that runs inside a sandboxed process: one candidate, one example, one response.
+"""What runs inside the process forked for one job: one candidate, one example, one response.
 
-runner.py starts it as `python -I child.py REQUEST_FILE RESPONSE_FD`, in a fresh process whose
-limits, namespace, environment and working directory are already set. It is run as a file, never
-imported from the package, so the only Inlay code in the process is this file and codec.py.
-
-It reads the request (the candidate's source, the entry function's name, the encoded arguments,
-the limits), runs the module and the call, and writes one JSON response to RESPONSE_FD:
-{"value": <encoded return value>} or {"status": "error" | "memory" | "crash", "error": <message>}.
-The candidate can tamper with all of this, so the parent trusts none of it: it compares the value
-with the expected one itself, and treats a malformed response as a crash.
+The executor (executor.py) forks this process, sets its limits, working folder and seccomp filter,
+and calls `run_job`. By then fd 1 and fd 2 are the output file and RESPONSE_FD the response file.
+It runs the candidate's module and the call, and writes one JSON response to RESPONSE_FD:
+{"value": <encoded return value>} or {"status": "error" | "memory" | "crash", "error": <message>},
+then ends the process. The candidate can tamper with all of this, so the worker trusts none of it:
+it compares the value with the expected one itself, and treats a malformed response as a crash.
 """
 
 from __future__ import annotations
 
 import errno
-import importlib.util
 import io
 import json
 import os
 import sys
 import types
-from pathlib import Path
 from typing import Any, NoReturn
 
+from apps.sandbox import codec
+
+RESPONSE_FD = 3
 CANDIDATE = "<candidate>"  # the candidate's filename in code objects and tracebacks
 _MESSAGE_CHARS = 1000
 _DEFAULT_RECURSION_LIMIT = 1000
 _real_exit = os._exit  # the candidate gets a wrapper that reports the call (see _report_exits)
+_dumps = json.dumps  # the candidate may replace json.dumps: its result must still be sent
 # Freed as soon as the candidate fails: if it ran out of memory, reporting that needs some.
 _reserve = [bytearray(2**20)]
 
@@ -71,35 +70,20 @@ class CappedOutput(io.TextIOBase):
         return len(text)
 
 
-def main() -> None:
-    request_file, response_fd = sys.argv[1], int(sys.argv[2])
+def run_job(request: dict[str, Any]) -> NoReturn:
+    """Run the job's candidate on its example and end the process with the response written."""
     try:
-        os.set_inheritable(response_fd, False)
-        with open(request_file, encoding="utf-8") as file:
-            request = json.load(file)
         limits: dict[str, int] = request["limits"]
-        codec = _load_codec()
         sys.stdout = sys.stderr = CappedOutput(1, limits["output_bytes"])
         sys.addaudithook(_refuse_escapes)
-        _report_exits(response_fd)
-        response = _run(request["source"], request["entry"], request["args"], codec, limits)
+        _report_exits()
+        response = _run(request["source"], request["entry"], request["args"], limits)
     except BaseException as exc:  # a failure of this harness, not of the candidate
         response = _failure("crash", f"The sandbox failed: {_exception_text(exc)}")
-    _respond(response_fd, response)
+    _respond(response)
 
 
-def _load_codec() -> types.ModuleType:
-    sys.dont_write_bytecode = True
-    path = Path(__file__).with_name("codec.py")
-    spec = importlib.util.spec_from_file_location("sandbox_codec", path)
-    assert spec is not None and spec.loader is not None
-    codec = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = codec
-    spec.loader.exec_module(codec)
-    return codec
-
-
-def _run(source: str, entry: str, args: Any, codec: Any, limits: dict[str, int]) -> str:
+def _run(source: str, entry: str, args: Any, limits: dict[str, int]) -> str:
     """Run the candidate's module, then entry(*args); the response saying what happened."""
     module = types.ModuleType("candidate")
     sys.modules["candidate"] = module  # dataclasses look their class's module up there
@@ -110,19 +94,21 @@ def _run(source: str, entry: str, args: Any, codec: Any, limits: dict[str, int])
             return _failure("error", f"The program defines no function named {entry!r}")
         if not callable(function):
             return _failure("error", f"{entry!r} is not a function")
-        value = function(*codec.decode(args))
+        arguments = codec.decode(args)
+        assert isinstance(arguments, list)  # the worker encoded a list (results.make_job)
+        value = function(*arguments)
     except BaseException as exc:
         _reserve.clear()
         return _failure(*_describe(exc, limits))
-    return _encode_value(value, codec, limits)
+    return _encode_value(value, limits)
 
 
-def _encode_value(value: object, codec: Any, limits: dict[str, int]) -> str:
+def _encode_value(value: object, limits: dict[str, int]) -> str:
     # The candidate may have raised the recursion limit; a deep value would then overflow the C
     # stack in json.dumps instead of raising RecursionError.
     sys.setrecursionlimit(_DEFAULT_RECURSION_LIMIT)
     try:
-        response = json.dumps({"value": codec.encode(value)})
+        response = _dumps({"value": codec.encode(value)})
     except codec.EncodeError as exc:
         return _failure("error", f"Result could not be encoded: {exc.what}")
     except BaseException as exc:  # out of memory, or the candidate's code (a property, __iter__)
@@ -176,17 +162,25 @@ def _exception_text(exc: BaseException) -> str:
 def _refuse_escapes(event: str, args: tuple[Any, ...]) -> None:
     """An audit hook that names what the candidate tried, for a clear message.
 
-    It is not the boundary (ctypes gets around it); the network namespace and the rlimits are.
+    It is not the boundary (ctypes.pythonapi, already loaded, gets around it): the namespaces, the
+    seccomp filter, the unprivileged uid and the rlimits are. It only turns the common attempts
+    into errors that say what happened.
     """
+    if event == "socket.__new__":
+        raise SandboxViolation(f"{_NO_NETWORK}: socket()")
     if event in _NETWORK_EVENTS:
         raise SandboxViolation(f"{_NO_NETWORK}: {event[7:]} to {args[1]!r}")
     if event in _NAME_EVENTS:
         raise SandboxViolation(f"{_NO_NETWORK}: {event[7:]}({args[0]!r})")
     if event in _PROCESS_EVENTS:
-        raise SandboxViolation(f"Starting or signalling processes is not allowed: {event}")
+        raise SandboxViolation(
+            f"Starting or signalling processes is not allowed in the sandbox: {event}"
+        )
+    if event == "ctypes.dlopen":
+        raise SandboxViolation(f"Loading C libraries is not allowed in the sandbox: {args[0]!r}")
 
 
-def _report_exits(response_fd: int) -> None:
+def _report_exits() -> None:
     """Make os._exit() report itself, so that the parent can name it rather than guess."""
 
     def exit_reporting(status: int) -> NoReturn:
@@ -194,31 +188,26 @@ def _report_exits(response_fd: int) -> None:
         while frame is not None and frame.f_code.co_filename != CANDIDATE:
             frame = frame.f_back
         at = f" (line {frame.f_lineno})" if frame is not None else ""
-        _respond(response_fd, _failure("error", f"The program called os._exit({status!r}){at}"))
+        _respond(_failure("error", f"The program called os._exit({status!r}){at}"))
 
     os._exit = exit_reporting
 
 
 def _failure(status: str, message: str) -> str:
-    return json.dumps({"status": status, "error": message})
+    return _dumps({"status": status, "error": message})
 
 
-def _respond(response_fd: int, response: str) -> NoReturn:
+def _respond(response: str) -> NoReturn:
     """Write the response and end the process at once, so that no atexit handler or lingering
     thread of the candidate runs after it."""
     data = response.encode("ascii")
     while data:
-        data = data[os.write(response_fd, data) :]
+        data = data[os.write(RESPONSE_FD, data) :]
     _real_exit(0)
 
 
 def _size(count: int) -> str:
-    # The same as runner.describe_size: this process cannot import the package.
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if count >= scale:
             return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
     return f"{count} bytes"
-
-
-if __name__ == "__main__":
-    main()

@@ -64,7 +64,7 @@ def test_hostile_and_garbled_candidates_end_as_errors_and_the_next_one_is_served
             "INLAY_MODEL_BACKEND": "openai",
             "OPENAI_BASE_URL": model.base_url,
             "INLAY_CANDIDATES_PER_RUN": "5",
-            "INLAY_EXAMPLE_TIMEOUT_SECONDS": "2",
+            "INLAY_EXAMPLE_TIMEOUT_SECONDS": "5",
         }
         run = Run.objects.create(
             sketch=demo_sketch, revision=demo_sketch.head(), created_by=user, backend="openai"
@@ -76,7 +76,7 @@ def test_hostile_and_garbled_candidates_end_as_errors_and_the_next_one_is_served
     assert [c.status for c in candidates] == ["failed", "failed", "failed", "invalid", "passed"]
     loop, hoard, network, garbled, good = candidates
     assert {r["status"] for r in loop.results} == {"timeout"}
-    assert all(r["error"] == "Timed out after 2.0 s" for r in loop.results)
+    assert all(r["error"] == "Timed out after 5.0 s" for r in loop.results)
     assert {r["status"] for r in hoard.results} == {"memory"}
     assert all("Memory limit of 512 MiB exceeded" in r["error"] for r in hoard.results)
     assert all("Network access is not allowed" in r["error"] for r in network.results)
@@ -86,4 +86,4 @@ def test_hostile_and_garbled_candidates_end_as_errors_and_the_next_one_is_served
 
     page = pushed[-1]
     assert 'data-status="succeeded"' in page
-    assert "Timed out after 2.0 s" in page and "contained no Python function" in page
+    assert "Timed out after 5.0 s" in page and "contained no Python function" in page

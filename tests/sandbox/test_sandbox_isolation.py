@@ -1,63 +1,88 @@
-"""The isolation policy: without a network namespace, refuse, unless told to run unsafe."""
+"""The isolation policy: where namespaces cannot be made, refuse, unless told to run unsafe.
+
+A machine without namespaces is made for real: a worker process whose own seccomp filter makes
+unshare() fail, as a container without user namespaces would.
+"""
 
 from __future__ import annotations
 
-import logging
-import socket
+import os
+import subprocess
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from apps.sandbox import Limits, SandboxUnavailable, isolation, run_examples
+from apps.sandbox import Limits, SandboxPool
 
-CONNECT = """\
-    import ctypes, socket, struct
-    def solve(port):
-        libc = ctypes.CDLL(None, use_errno=True)
-        fd = libc.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
-        address = struct.pack("=HH4s8x", socket.AF_INET, socket.htons(port),
-                              socket.inet_aton("127.0.0.1"))
-        return libc.connect(fd, address, len(address)) == 0
-    """
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+WORKER = """\
+import ctypes, logging, struct, sys
+sys.path.insert(0, sys.argv[1])
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+# A filter that answers EPERM to unshare() (272 on x86-64) and allows everything else.
+program = b"".join(struct.pack("=HBBI", *op) for op in [
+    (0x20, 0, 0, 0), (0x15, 0, 1, 272), (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x7FFF0000)])
+libc = ctypes.CDLL(None, use_errno=True)
+buffer = ctypes.create_string_buffer(program, len(program))
+fprog = struct.pack("=HxxxxxxQ", len(program) // 8, ctypes.addressof(buffer))
+assert libc.prctl(38, 1, 0, 0, 0) == 0
+assert libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0) == 0
+
+from apps.sandbox import SandboxUnavailable, run_examples
+try:
+    [result] = run_examples("def solve():\\n    return 1\\n", "solve", [((), 1)])
+except SandboxUnavailable as error:
+    print("refused:", error)
+else:
+    print("ran:", result.status)
+"""
 
 
-@pytest.fixture
-def no_namespaces(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A machine where unshare() fails, as in a container without user namespaces."""
-    monkeypatch.setattr(isolation, "_unshare_problem", lambda flags: "[Errno 1] Not permitted")
-    monkeypatch.delenv("INLAY_SANDBOX", raising=False)
+def run_worker(**environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", WORKER, str(REPOSITORY)],
+        env={"PATH": os.environ["PATH"], **environment},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
-def test_this_machine_can_give_a_process_its_own_network_namespace() -> None:
-    assert isolation.namespace_flags() & isolation.CLONE_NEWNET
+def test_this_machine_isolates_candidates_with_every_layer() -> None:
+    pool = SandboxPool(size=1)
+    try:
+        assert pool.layers == [
+            "namespaces",
+            "private root",
+            "nobody",
+            "seccomp",
+            "rlimits",
+            "fork per job",
+        ]
+    finally:
+        pool.close()
 
 
-@pytest.mark.usefixtures("no_namespaces")
 def test_without_namespaces_the_sandbox_refuses_to_run() -> None:
-    with pytest.raises(
-        SandboxUnavailable, match=r"network namespace.*Not permitted.*INLAY_SANDBOX"
-    ):
-        run_examples("def solve():\n    return 1\n", "solve", [((), 1)])
+    worker = run_worker()
+
+    assert worker.stdout.startswith(
+        "refused: Cannot isolate model-written code on this machine: unshare() of mount, "
+        "network, PID, IPC and UTS namespaces failed: Operation not permitted."
+    )
+    assert "INLAY_SANDBOX=unsafe" in worker.stdout
 
 
-@pytest.mark.usefixtures("no_namespaces")
-def test_unsafe_mode_warns_once_and_runs_with_the_network_reachable(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    monkeypatch.setenv("INLAY_SANDBOX", "unsafe")
-    isolation._warn_unsafe.cache_clear()
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-    source = textwrap.dedent(CONNECT)
+def test_unsafe_mode_warns_loudly_and_runs() -> None:
+    worker = run_worker(INLAY_SANDBOX="unsafe")
 
-    with caplog.at_level(logging.WARNING, logger="apps.sandbox.isolation"):
-        results = run_examples(source, "solve", [((port,), True)] * 2, Limits(wall_seconds=2))
-    server.close()
-
-    # Shows what the namespace is for: the same code cannot connect in the other tests.
-    assert [r.status for r in results] == ["pass", "pass"]
-    warnings = [r for r in caplog.records if "WITHOUT network isolation" in r.getMessage()]
-    assert len(warnings) == 1
+    assert worker.stdout == "ran: pass\n"
+    assert "WARNING INLAY_SANDBOX=unsafe: running model-written code WITHOUT isolation" in (
+        worker.stderr
+    )
 
 
 def test_limits_are_checked() -> None:
@@ -65,3 +90,20 @@ def test_limits_are_checked() -> None:
         Limits(wall_seconds=0)
     with pytest.raises(ValueError, match="file_bytes"):
         Limits(output_bytes=2**20, file_bytes=2**20)
+
+
+def test_a_worker_in_a_folder_the_sandbox_hides_still_runs_candidates(tmp_path: Path) -> None:
+    script = """\
+        from apps.sandbox import run_examples
+        [result] = run_examples("def f():\\n    return 1\\n", "f", [((), 1)])
+        print(result.status)
+        """
+    worker = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.stdout == "pass\n"

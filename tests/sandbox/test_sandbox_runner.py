@@ -1,13 +1,10 @@
-"""run_examples end to end: real child processes, real limits, a real network namespace."""
+"""run_examples end to end, through the default pool: results, limits, output, values.
+
+Hostile candidates are in test_sandbox_hostile.py."""
 
 from __future__ import annotations
 
-import os
-import socket
 import textwrap
-import threading
-import time
-from collections.abc import Iterator
 from dataclasses import replace
 
 import numpy as np
@@ -31,7 +28,7 @@ def test_a_correct_program_passes() -> None:
     assert result.status == "pass"
     assert result.output == 5
     assert result.error is None
-    assert 0 < result.duration < 2
+    assert result.duration > 0
 
 
 def test_a_wrong_output_fails_and_records_both_values() -> None:
@@ -88,12 +85,10 @@ def test_a_missing_entry_function_is_named() -> None:
 
 def test_an_infinite_loop_times_out_and_the_next_example_still_runs() -> None:
     source = "def solve(x):\n    while x:\n        pass\n    return 7\n"
-    started = time.monotonic()
     results = run_examples(source, "solve", [((True,), 7), ((False,), 7)], Limits(wall_seconds=1.0))
 
     assert [r.status for r in results] == ["timeout", "pass"]
     assert results[0].error == "Timed out after 1.0 s"
-    assert time.monotonic() - started < 5
 
 
 def test_a_sleeping_program_times_out_on_the_wall_clock() -> None:
@@ -103,7 +98,6 @@ def test_a_sleeping_program_times_out_on_the_wall_clock() -> None:
 
     assert result.status == "timeout"
     assert result.error == "Timed out after 0.5 s"
-    assert result.duration < 2
 
 
 def test_cpu_time_runs_out_before_a_longer_wall_clock_limit() -> None:
@@ -136,140 +130,21 @@ def test_a_growing_list_is_a_memory_error() -> None:
     assert result.error == "Memory limit of 128 MiB exceeded (line 4)"
 
 
-class Listener:
-    """A TCP server on 127.0.0.1 in a thread of the test process, counting connections."""
-
-    def __init__(self) -> None:
-        self.server = socket.create_server(("127.0.0.1", 0))
-        self.server.settimeout(0.05)
-        self.port: int = self.server.getsockname()[1]
-        self.connections = 0
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.server.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join()
-        self.server.close()
-
-
-@pytest.fixture
-def listener() -> Iterator[Listener]:
-    listener = Listener()
-    with socket.create_connection(("127.0.0.1", listener.port)):
-        pass  # the server works: this process can reach it
-    deadline = time.monotonic() + 2
-    while listener.connections < 1 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert listener.connections == 1
-    yield listener
-    listener.close()
-
-
-def test_a_tcp_connection_to_the_host_is_refused(listener: Listener) -> None:
-    source = f"""\
-        import socket
-        def solve():
-            socket.create_connection(("127.0.0.1", {listener.port}), timeout=1)
-        """
-    result = run_one(source)
-    time.sleep(0.2)
-
-    assert result.status == "error"
-    assert result.error is not None
-    assert result.error.startswith("Network access is not allowed in the sandbox")
-    assert listener.connections == 1  # only the fixture's own
-
-
-def test_the_network_namespace_stops_a_connection_that_bypasses_python(listener: Listener) -> None:
-    # libc's connect() through ctypes goes around the audit hook: only the namespace stops it.
-    source = f"""\
-        import ctypes, socket, struct
-        def solve():
-            libc = ctypes.CDLL(None, use_errno=True)
-            fd = libc.socket(socket.AF_INET, socket.SOCK_STREAM, 0)
-            address = struct.pack("=HH4s8x", socket.AF_INET, socket.htons({listener.port}),
-                                  socket.inet_aton("127.0.0.1"))
-            if libc.connect(fd, address, len(address)) == 0:
-                return "connected"
-            return ctypes.get_errno()
-        """
-    result = run_one(source)
-    time.sleep(0.2)
-
-    assert result.status == "fail"
-    assert result.output == 101  # ENETUNREACH: the namespace's loopback is down
-    assert listener.connections == 1
-
-
-def test_the_program_cannot_see_the_parents_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INLAY_TEST_SECRET", "hunter2")
+def test_the_program_runs_in_a_private_folder_emptied_before_the_next_job() -> None:
     source = """\
         import os
-        def solve():
-            return dict(os.environ), open("/proc/self/environ", "rb").read()
-        """
-    result = run_one(source)
-
-    assert result.status == "fail"
-    environment, raw = result.output  # type: ignore[misc]
-    assert "INLAY_TEST_SECRET" not in environment
-    assert b"hunter2" not in raw
-    assert environment["LANG"] == "C.UTF-8"
-
-
-def test_the_program_runs_in_a_private_directory_that_is_then_deleted() -> None:
-    source = """\
-        import os
-        def solve():
-            with open("note.txt", "w") as f:
+        def solve(name):
+            before = sorted(os.listdir("."))
+            with open(name, "w") as f:
                 f.write("hello")
-            return os.getcwd(), os.environ["HOME"], sorted(os.listdir("."))
+            return os.getcwd(), os.environ["HOME"], before
         """
-    result = run_one(source)
+    results = run_examples(textwrap.dedent(source), "solve", [(("a",), None), (("b",), None)])
 
-    cwd, home, listing = result.output  # type: ignore[misc]
-    assert cwd == home
-    assert listing == ["note.txt", "request.json"]
-    assert not os.path.exists(cwd)
-
-
-def test_processes_the_program_started_do_not_outlive_the_run() -> None:
-    # fork() through ctypes goes around the audit hook; killing the process group still gets it.
-    source = """\
-        import ctypes, time
-        def solve():
-            pid = ctypes.CDLL(None).fork()
-            if pid == 0:
-                time.sleep(30)
-            return pid
-        """
-    result = run_one(source)
-    pid = result.output
-    assert isinstance(pid, int) and pid > 0
-
-    deadline = time.monotonic() + 2
-    while _is_running(pid) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not _is_running(pid)
-
-
-def _is_running(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"  # a zombie has ended
-    except FileNotFoundError:
-        return False
+    for result in results:
+        cwd, home, before = result.output  # type: ignore[misc]
+        assert cwd == home == "/tmp/job"
+        assert before == []
 
 
 def test_sys_exit_is_named_as_such() -> None:
@@ -438,23 +313,15 @@ def test_a_lying_eq_cannot_make_an_example_pass() -> None:
 )
 def test_a_forged_response_is_a_crash_not_a_pass(forged: bytes) -> None:
     source = f"""\
-        import os, posix, sys
+        import os, posix
         def solve():
-            os.write(int(sys.argv[2]), {forged!r})
+            os.write(3, {forged!r})  # the response file: see child.RESPONSE_FD
             posix._exit(0)
         """
     result = run_one(source, expected=1)
 
     assert result.status == "crash"
     assert result.error == "The process returned a malformed response"
-
-
-def test_starting_a_process_is_refused() -> None:
-    result = run_one("import subprocess\ndef solve():\n    subprocess.run(['true'])\n")
-
-    assert result.status == "error"
-    assert result.error is not None
-    assert result.error.startswith("Starting or signalling processes is not allowed")
 
 
 def test_bad_arguments_are_a_programmer_error() -> None:

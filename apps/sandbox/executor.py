@@ -1,0 +1,227 @@
+"""An executor: a process that the worker's pool (pool.py) starts once, that isolates itself, and
+that then runs jobs, one at a time, each in a fresh process forked from it.
+
+    python -I -c 'from apps.sandbox.executor import main; main()' CONFIG_JSON
+
+It preloads numpy and common modules, enters its namespaces (confine.py), and forks the process
+that will be PID 1 there; that one builds the sandbox's root filesystem, becomes nobody, says
+{"ready": ...} on stdout, and serves: read a job from stdin, fork, let the child run it
+(child.py) under the job's rlimits and the seccomp filter, wait up to the wall-clock limit, kill
+everything else in the namespace, empty the job folder, and reply with what happened. A fork is a
+copy: nothing a candidate changes in its process (builtins, modules, globals) reaches the next.
+
+Where isolation is impossible it says {"unavailable": reason} and ends, unless the configuration
+says "isolate": false (INLAY_SANDBOX=unsafe): then it serves without namespaces, from a private
+folder in the host's /tmp.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import gc
+import importlib
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import time
+from typing import Any, NoReturn
+
+from apps.sandbox import child, confine, seccomp
+from apps.sandbox.protocol import ProtocolError, read_message, write_message
+
+# What a sketch usually imports: loaded once here, shared by every forked job for free.
+PRELOAD = (
+    "numpy",
+    "bisect",
+    "collections",
+    "copy",
+    "dataclasses",
+    "fractions",
+    "functools",
+    "heapq",
+    "itertools",
+    "json",
+    "math",
+    "operator",
+    "random",
+    "re",
+    "statistics",
+    "string",
+    "typing",
+)
+_JOB_LIMIT = 64 * 2**20  # a job's size: its source and encoded arguments
+_OPEN_FILES = 64
+_PROCESSES = 256  # per user, threads included: binds nobody (see confine.limit_processes)
+_SETUP_FAILED = 70  # exit status of a job process whose setup failed, before any candidate code
+
+
+def main() -> None:
+    config = json.loads(sys.argv[1])
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool ends executors, not the terminal
+    for name in config.get("preload", PRELOAD):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    if not config["isolate"]:
+        import tempfile  # here only: it imports random, whose fork handler each job would pay
+
+        _serve(tempfile.mkdtemp(prefix="inlay-sandbox-"), [])
+        return
+    problem = seccomp.available()
+    if problem is None:
+        try:
+            confine.enter_namespaces()
+        except OSError as exc:
+            problem = str(exc)
+    if problem is not None:
+        _refuse(problem)
+    pid = os.fork()
+    if pid != 0:  # outside the PID namespace: stay only to be the pool's handle on it
+        os.close(0)
+        os.close(1)  # so that the pool sees the end of the pipe as soon as PID 1 ends
+        _, status = os.waitpid(pid, 0)
+        os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+    _init()
+
+
+def _init() -> None:
+    """PID 1 of the sandbox's PID namespace: when it ends, the kernel kills all the others."""
+    try:
+        confine.die_with_parent()
+        confine.build_root(confine.python_dirs())
+        nobody = confine.drop_privileges()
+        confine.die_with_parent()  # again: a change of uid clears it
+        confine.limit_processes(_PROCESSES)
+    except OSError as exc:
+        _refuse(str(exc))
+    _serve(
+        confine.JOB_DIR, ["namespaces", "private root", "nobody" if nobody else "user namespace"]
+    )
+
+
+def _refuse(problem: str) -> NoReturn:
+    write_message(1, {"unavailable": problem})
+    os._exit(0)
+
+
+def _serve(job_dir: str, layers: list[str]) -> None:
+    """Serve jobs until the pool closes the pipe. `layers` names the isolation in place; an empty
+    list means none (INLAY_SANDBOX=unsafe)."""
+    isolated = bool(layers)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_OPEN_FILES, _OPEN_FILES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    filtered = seccomp.available() is None
+    if filtered:
+        seccomp.install(seccomp.executor_filter())
+    # Objects that exist now are never collected: the collector in a job's process then does not
+    # walk (and so copy, page by page) the memory it shares with this one.
+    gc.freeze()
+    layers = [*layers, *["seccomp"] * filtered, "rlimits", "fork per job"]
+    write_message(1, {"ready": {"layers": layers, "pid": os.getpid()}})
+    while True:
+        try:
+            job = read_message(0, _JOB_LIMIT)
+        except ProtocolError:  # the pool closed the pipe: nothing more to do
+            return
+        write_message(1, _run(job, job_dir, isolated, filtered))
+
+
+def _run(job: dict[str, Any], job_dir: str, isolated: bool, filtered: bool) -> dict[str, Any]:
+    limits = job["limits"]
+    output = os.memfd_create("output", 0)
+    response = os.memfd_create("response", 0)
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        _enter_job(job, job_dir, output, response, filtered)
+    timed_out, status = _wait(pid, limits["wall_seconds"])
+    duration = time.monotonic() - started
+    if isolated:
+        _kill_all_others()
+    stdout = os.pread(output, limits["output_bytes"] + 1, 0)
+    reply = os.pread(response, limits["output_bytes"] + 2**16, 0)
+    os.close(output)
+    os.close(response)
+    _empty(job_dir)
+    return {
+        "timed_out": timed_out,
+        "returncode": os.waitstatus_to_exitcode(status),
+        "duration": duration,
+        "stdout": base64.b64encode(stdout).decode("ascii"),
+        "response": base64.b64encode(reply).decode("ascii"),
+    }
+
+
+def _enter_job(
+    job: dict[str, Any], job_dir: str, output: int, response: int, filtered: bool
+) -> NoReturn:
+    """In the job's process: confine it, then run the candidate. Never returns."""
+    try:
+        null = os.open("/dev/null", os.O_RDONLY)
+        os.dup2(null, 0)  # the pool's pipes are gone from here on
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        os.dup2(response, child.RESPONSE_FD)
+        os.closerange(child.RESPONSE_FD + 1, _OPEN_FILES)
+        os.chdir(job_dir)
+        os.environ["HOME"] = os.environ["TMPDIR"] = job_dir
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        limits = job["limits"]
+        memory, cpu, size = limits["memory_bytes"], limits["cpu_seconds"], limits["file_bytes"]
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        # The soft limit sends SIGXCPU (reported as a timeout); the hard one kills a candidate
+        # that catches it.
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+        if filtered:
+            seccomp.install(seccomp.job_filter(os.getpid()))
+    except BaseException:
+        os._exit(_SETUP_FAILED)
+    child.run_job(job)
+
+
+def _wait(pid: int, seconds: float) -> tuple[bool, int]:
+    """Wait for the job's process up to `seconds`, killing it then: (timed out, wait status)."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        ready, _, _ = select.select([pidfd], [], [], seconds)
+    finally:
+        os.close(pidfd)
+    if not ready:
+        os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    return not ready, status
+
+
+def _kill_all_others() -> None:
+    """As PID 1 of the namespace, end every other process in it and reap them all, so that
+    nothing a job started survives it (the seccomp filter already refuses new processes)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(-1, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        while True:
+            os.waitpid(-1, 0)
+
+
+def _empty(job_dir: str) -> None:
+    """Delete everything in the job folder, even what the candidate made unreadable."""
+    os.chmod(job_dir, 0o700)
+    if not os.listdir(job_dir):  # most jobs write nothing
+        return
+    for parent, dirs, _ in os.walk(job_dir):
+        for name in dirs:
+            path = os.path.join(parent, name)
+            if not os.path.islink(path):
+                with contextlib.suppress(OSError):
+                    os.chmod(path, 0o700)
+    for name in os.listdir(job_dir):
+        path = os.path.join(job_dir, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
