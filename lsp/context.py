@@ -2,8 +2,13 @@
 
 Following ChatLSP (Hazel, OOPSLA 2024), a hole's context is its expected type, its parameters, the
 *relevant types* (the sketch's own definitions that those types mention, transitively) and the
-*relevant headers* (the sketch's other functions, those that handle the same types first). The
-editor's hover and the synthesis prompts both read it from here: the model sees what the user sees.
+*relevant headers* (the sketch's other functions, those that handle the same types first, then
+functions of the modules it imports whose signatures mention those types). The editor's hover,
+the ChatLSP requests and the synthesis prompts all read it from here: the model sees what the user
+sees.
+
+Types come from annotations first; where there is none, from `lsp.inference` (the code around the
+hole, then jedi). `inferred` says which ones were inferred, so a reader can weigh them.
 """
 
 from __future__ import annotations
@@ -16,10 +21,18 @@ from typing import Any
 
 from tree_sitter import Node
 
-from lsp import syntax
+from lsp import inference, syntax
 from lsp.sketch import Function, Hole, Param, Sketch
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
+# How many headers a context lists at most, of the sketch's own functions and of imported
+# modules': enough to suggest, few enough to keep a prompt short (the local model reads 4,096
+# tokens in all).
+SKETCH_HEADERS = 12
+MODULE_HEADERS = 8
+# Names too common in signatures to say anything about fit.
+_UNINFORMATIVE = frozenset({"None", "Any", "object", "Literal", "Optional", "Union"})
+RETURN = "return"
 
 
 @dataclass(frozen=True)
@@ -29,6 +42,22 @@ class HoleContext:
     params: tuple[Param, ...]
     relevant_types: tuple[str, ...]
     relevant_headers: tuple[str, ...]
+    # Parameter names (and RETURN, for the expected type) whose type was inferred, not written.
+    inferred: frozenset[str] = frozenset()
+
+    def signature(self) -> str:
+        """The hole's signature with inferred types filled in."""
+        params = ", ".join(param.render() for param in self.params)
+        returns = f" -> {self.expected_type}" if self.expected_type else ""
+        return f"def {self.hole.name}({params}){returns}:"
+
+    def type_source(self, name: str) -> str | None:
+        """ "annotation", "inferred" or None (unknown) for a parameter name or RETURN."""
+        if name == RETURN:
+            known = self.expected_type is not None
+        else:
+            known = any(p.name == name and p.annotation for p in self.params)
+        return None if not known else "inferred" if name in self.inferred else "annotation"
 
     def to_json(self) -> dict[str, Any]:
         """The shape `inlay/holeContext` answers with, and the CLI prints."""
@@ -36,9 +65,13 @@ class HoleContext:
             "name": self.hole.name,
             "kind": self.hole.kind,
             "description": self.hole.description,
-            "signature": self.hole.signature(),
+            "signature": self.signature(),
             "expected_type": self.expected_type,
-            "params": [{"name": p.name, "annotation": p.annotation} for p in self.params],
+            "expected_type_source": self.type_source(RETURN),
+            "params": [
+                {"name": p.name, "type": p.annotation, "source": self.type_source(p.name)}
+                for p in self.params
+            ],
             "relevant_types": list(self.relevant_types),
             "relevant_headers": list(self.relevant_headers),
         }
@@ -52,14 +85,26 @@ class _TypeDefinition:
     start_byte: int
 
 
-def hole_context(sketch: Sketch, hole: Hole) -> HoleContext:
-    wanted = _names(hole.expected_type, *(param.annotation for param in hole.params))
+def hole_context(sketch: Sketch, hole: Hole, *, use_jedi: bool = True) -> HoleContext:
+    """Everything known statically about `hole`. With `use_jedi`, this may take a while the first
+    time a module is indexed (see `lsp.inference`): call it off any event loop."""
+    inferred_args = inference.argument_types(sketch, hole, use_jedi=use_jedi)
+    params = tuple(Param(p.name, p.annotation or inferred_args.get(p.name)) for p in hole.params)
+    inferred = set(inferred_args)
+    expected_type = hole.expected_type
+    if expected_type is None and (expected_type := inference.returned_type(sketch, hole)):
+        inferred.add(RETURN)
+    wanted = _names(expected_type, *(param.annotation for param in params))
+    headers = _relevant_headers(sketch, hole, wanted)
+    if use_jedi:
+        headers += _module_headers(sketch, wanted)
     return HoleContext(
         hole=hole,
-        expected_type=hole.expected_type,
-        params=hole.params,
+        expected_type=expected_type,
+        params=params,
         relevant_types=_relevant_types(sketch, wanted),
-        relevant_headers=_relevant_headers(sketch, hole, wanted),
+        relevant_headers=headers,
+        inferred=frozenset(inferred),
     )
 
 
@@ -69,9 +114,9 @@ def hover_markdown(context: HoleContext) -> str:
     sections = [
         f"**Hole** `{hole.name}` ({kind})",
         hole.description or "_No description yet._",
-        f"```python\n{hole.signature()}\n```",
-        _expected_type_line(context.expected_type),
-        _params_markdown(context.params),
+        f"```python\n{context.signature()}\n```",
+        _expected_type_line(context),
+        _params_markdown(context),
     ]
     if context.relevant_types:
         types = "\n\n".join(context.relevant_types)
@@ -79,17 +124,26 @@ def hover_markdown(context: HoleContext) -> str:
     return "\n\n".join(sections)
 
 
-def _expected_type_line(expected_type: str | None) -> str:
-    if expected_type is None:
+def _expected_type_line(context: HoleContext) -> str:
+    if context.expected_type is None:
         return "Expected type: unknown (no annotation)"
-    return f"Expected type: `{expected_type}`"
+    return f"Expected type: `{context.expected_type}`{_inferred_mark(context, RETURN)}"
 
 
-def _params_markdown(params: tuple[Param, ...]) -> str:
-    if not params:
+def _params_markdown(context: HoleContext) -> str:
+    if not context.params:
         return "Parameters: none"
-    lines = [f"- `{p.name}`: `{p.annotation}`" if p.annotation else f"- `{p.name}`" for p in params]
+    lines = [
+        f"- `{p.name}`: `{p.annotation}`{_inferred_mark(context, p.name)}"
+        if p.annotation
+        else f"- `{p.name}`"
+        for p in context.params
+    ]
     return "Parameters:\n\n" + "\n".join(lines)
+
+
+def _inferred_mark(context: HoleContext, name: str) -> str:
+    return " (inferred)" if name in context.inferred else ""
 
 
 def _names(*annotations: str | None) -> frozenset[str]:
@@ -98,7 +152,7 @@ def _names(*annotations: str | None) -> frozenset[str]:
 
 
 def _relevant_types(sketch: Sketch, wanted: frozenset[str]) -> tuple[str, ...]:
-    definitions = {d.name: d for d in _type_definitions(sketch.tree.root_node)}
+    definitions = {d.name: d for d in _type_definitions(sketch.statements)}
     found: dict[str, _TypeDefinition] = {}
     pending = [name for name in wanted if name in definitions]
     while pending:
@@ -110,13 +164,13 @@ def _relevant_types(sketch: Sketch, wanted: frozenset[str]) -> tuple[str, ...]:
     return tuple(d.source for d in sorted(found.values(), key=lambda d: d.start_byte))
 
 
-def _type_definitions(root: Node) -> Iterator[_TypeDefinition]:
+def _type_definitions(statements: Iterable[Node]) -> Iterator[_TypeDefinition]:
     """Module-level classes, `type` statements and assignments (aliases, NewTypes, TypeVars).
 
     Any module-level assignment qualifies: only those an annotation names are ever picked, and a
     name used in an annotation is a type whatever the right-hand side looks like.
     """
-    for statement in root.named_children:
+    for statement in statements:
         definition = _unwrap_decorators(statement)
         if definition.type == "class_definition":
             yield _class(statement, definition)
@@ -177,20 +231,24 @@ def _relevant_headers(sketch: Sketch, hole: Hole, wanted: frozenset[str]) -> tup
     """Every other top-level function, those sharing more type names with the hole first.
 
     Counting shared names, rather than asking whether any is shared, keeps `int` alone from
-    ranking a function as high as one that takes the hole's own `Grid`.
+    ranking a function as high as one that takes the hole's own `Grid`. The functions the hole is
+    used in are left out: a fill calling them would recurse.
     """
     by_start = {function.span.start_byte: function for function in sketch.functions}
     ranked: list[tuple[int, str]] = []
-    for node in _top_level_functions(sketch.tree.root_node):
+    for node in _top_level_functions(sketch.statements):
         function = by_start.get(node.start_byte)
-        if function is not None and node.start_byte != hole.span.start_byte:
+        inside = any(node.start_byte <= use.start_byte < node.end_byte for use in hole.uses)
+        if function is not None and node.start_byte != hole.span.start_byte and not inside:
             ranked.append((len(_types_of(function) & wanted), _header(node)))
     # sorted() is stable: functions that share as much stay in source order.
-    return tuple(header for _, header in sorted(ranked, key=lambda pair: -pair[0]))
+    ranked.sort(key=lambda pair: -pair[0])
+    return tuple(header for _, header in ranked[:SKETCH_HEADERS])
 
 
-def _top_level_functions(root: Node) -> Iterable[Node]:
-    definitions = (_unwrap_decorators(statement) for statement in root.named_children)
+def _top_level_functions(statements: Iterable[Node]) -> Iterable[Node]:
+    # The recovered statements: a syntax error elsewhere must not hide the sketch's definitions.
+    definitions = (_unwrap_decorators(statement) for statement in statements)
     return (node for node in definitions if node.type == "function_definition")
 
 
@@ -218,3 +276,26 @@ def _docstring_summary(definition: Node) -> str:
         return ""
     lines = inspect.cleandoc(syntax.string_value(string)).splitlines()
     return lines[0].replace('"""', r"\"\"\"") if lines else ""
+
+
+def _module_headers(sketch: Sketch, wanted: frozenset[str]) -> tuple[str, ...]:
+    """Functions of the imported modules whose signatures mention the hole's types.
+
+    Ranked by how many of the hole's type names they mention, then those the sketch already
+    calls, then by name; at most MODULE_HEADERS, so numpy's hundreds never flood a prompt.
+    """
+    modules = inference.imported_modules(sketch)
+    # `np` in `np.ndarray` says where a type lives, not what it is: every numpy signature has it.
+    informative = wanted - _UNINFORMATIVE - set(modules.values())
+    if not informative:
+        return ()
+    attributes = syntax.captures("(attribute) @name", sketch.tree.root_node).get("name", [])
+    called = {syntax.text(node) for node in attributes}
+    ranked = []
+    for module, alias in modules.items():
+        for function in inference.module_functions(module, alias):
+            score = len(function.mentions & informative)
+            if score:
+                ranked.append((-score, function.qualified_name not in called, function))
+    ranked.sort(key=lambda item: (item[0], item[1], item[2].qualified_name))
+    return tuple(function.header() for *_, function in ranked[:MODULE_HEADERS])

@@ -1,19 +1,26 @@
 """Inlay's language server: LSP over the sketch core, one thin handler per feature.
 
-Holes show up as diagnostics and document symbols, hover shows a hole's typed context, and the
-custom request `inlay/holeContext` hands that context to any client as JSON. Each handler reads
-its input, calls `lsp.sketch` / `lsp.context`, and converts positions; nothing else lives here.
+Holes show up as diagnostics, document symbols and semantic tokens; hover and the ChatLSP requests
+(`textDocument/expectedType`, `textDocument/relevantTypes`, `textDocument/relevantHeaders`,
+`inlay/holeContext`) give a hole's typed context from `lsp.context`; code actions refactor holes
+with `lsp.actions`; completion and go-to-definition know the names holes get. Each handler reads
+its input, calls the core, and converts positions (`lsp.documents`); nothing else lives here.
+
+Computing a context may call jedi, which is slow the first time and blocking: those handlers are
+async and run the core in a worker thread, so the host's event loop (daphne's, in the web app)
+keeps serving other connections.
 
 The stdio server (`python -m lsp --stdio`, `inlay lsp --stdio`) behaves like any language server.
 The web app runs one embedded server per websocket instead (see `lsp.session`), where `exit` must
-end that connection only, never the process.
+end that connection only, never the process, and where a `Host` adds what only the web app can do:
+facts from the sketch's last run, and filling a hole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -25,11 +32,22 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
-from lsp.context import hole_context, hover_markdown
-from lsp.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch
+from lsp import actions, inference
+from lsp.context import RETURN, HoleContext, hole_context, hover_markdown
+from lsp.documents import Columns, OpenSketch
+from lsp.facts import NO_FACTS, SketchFacts, facts_from_json, facts_markdown
+from lsp.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch, reparse
 
 HOLE_CONTEXT = "inlay/holeContext"
+EXPECTED_TYPE = "textDocument/expectedType"
+RELEVANT_TYPES = "textDocument/relevantTypes"
+RELEVANT_HEADERS = "textDocument/relevantHeaders"
+SET_FACTS = "inlay/setFacts"
+FILL_HOLE = "inlay.fillHole"
 _SOURCE = "inlay"
+# Semantic tokens: holes are functions with the `hole` modifier, which themes can colour.
+TOKEN_TYPES = ["function"]
+TOKEN_MODIFIERS = ["hole"]
 
 
 @attrs.define
@@ -49,13 +67,45 @@ class HoleContextRequest:
     jsonrpc: str = "2.0"
 
 
+@attrs.define
+class HolePositionRequest:
+    """The ChatLSP requests: a document and a position on a hole."""
+
+    id: int | str
+    params: types.TextDocumentPositionParams
+    method: str
+    jsonrpc: str = "2.0"
+
+
+@attrs.define
+class SetFactsParams:
+    text_document: types.TextDocumentIdentifier
+    facts: dict[str, Any]
+
+
+@attrs.define
+class SetFactsNotification:
+    """Facts about a document's holes from a client that runs the sketch (see `lsp.facts`)."""
+
+    params: SetFactsParams
+    method: str = SET_FACTS
+    jsonrpc: str = "2.0"
+
+
+_CUSTOM_REQUESTS: dict[str, type[Any]] = {
+    SET_FACTS: SetFactsNotification,
+    HOLE_CONTEXT: HoleContextRequest,
+    EXPECTED_TYPE: HolePositionRequest,
+    RELEVANT_TYPES: HolePositionRequest,
+    RELEVANT_HEADERS: HolePositionRequest,
+}
+
+
 class InlayProtocol(LanguageServerProtocol):
     # pygls wraps its version in lru_cache, hence the ignore: the lookup below needs no cache.
     def get_message_type(self, method: str) -> type[Any] | None:  # type: ignore[override]
-        # Typed params for our own request, so a malformed one is rejected as invalid params.
-        if method == HOLE_CONTEXT:
-            return HoleContextRequest
-        return super().get_message_type(method)
+        # Typed params for our own requests, so a malformed one is rejected as invalid params.
+        return _CUSTOM_REQUESTS.get(method) or super().get_message_type(method)
 
 
 class EmbeddedProtocol(InlayProtocol):
@@ -71,77 +121,35 @@ class EmbeddedProtocol(InlayProtocol):
             asyncio.ensure_future(closing)
 
 
-class _Columns:
-    """Converts tree-sitter's UTF-8 byte columns to the client's position encoding and back."""
-
-    def __init__(self, source: str, encoding: str) -> None:
-        self._lines = source.split("\n")
-        self._encoding = encoding
-
-    def position(self, line: int, byte_column: int) -> types.Position:
-        prefix = self._line(line).encode("utf-8")[:byte_column].decode("utf-8", errors="ignore")
-        return types.Position(line=line, character=self._units(prefix))
-
-    def position_of_character(self, line: int, character: int) -> types.Position:
-        return types.Position(line=line, character=self._units(self._line(line)[:character]))
-
-    def byte_column(self, position: types.Position) -> int:
-        units = byte_column = 0
-        for character in self._line(position.line):
-            if units >= position.character:
-                break
-            units += self._units(character)
-            byte_column += len(character.encode("utf-8"))
-        return byte_column
-
-    def _line(self, line: int) -> str:
-        return self._lines[line] if 0 <= line < len(self._lines) else ""
-
-    def _units(self, text: str) -> int:
-        if self._encoding == types.PositionEncodingKind.Utf8:
-            return len(text.encode("utf-8"))
-        if self._encoding == types.PositionEncodingKind.Utf32:
-            return len(text)
-        return len(text.encode("utf-16-le")) // 2
+FillHole = Callable[[str, str, str], Awaitable[Any]]
+FactsFor = Callable[[str], Awaitable[SketchFacts | None]]
 
 
 @dataclass(frozen=True)
-class OpenSketch:
-    """The sketch of one open document, with positions in the client's units."""
+class Host:
+    """What the application embedding the server offers it; the stdio server has neither.
 
-    uri: str
-    version: int | None
-    sketch: Sketch
-    columns: _Columns
+    `fill_hole(uri, hole, text)` starts filling a hole of the document (whose current text is
+    given) and returns what the client should know (for the web app, the run's id and URL).
+    `facts(uri)` reads what the last run of the document's sketch found, when it is opened; the
+    host can also push newer facts with `InlayServer.set_facts`.
+    """
 
-    def range(self, span: Span) -> types.Range:
-        return types.Range(
-            start=self.columns.position(span.start_line, span.start_column),
-            end=self.columns.position(span.end_line, span.end_column),
-        )
-
-    def use_at(self, position: types.Position) -> tuple[Hole, Span] | None:
-        """The innermost hole use (or function hole) under the cursor."""
-        line, column = position.line, self.columns.byte_column(position)
-        uses = [
-            (hole, use)
-            for hole in self.sketch.holes
-            for use in hole.uses or (hole.span,)
-            if use.contains(line, column)
-        ]
-        return min(uses, key=lambda found: found[1].end_byte - found[1].start_byte, default=None)
-
-    def hole_named(self, name: str) -> Hole | None:
-        return next((hole for hole in self.sketch.holes if hole.name == name), None)
+    fill_hole: FillHole | None = None
+    facts: FactsFor | None = None
 
 
 class InlayServer(LanguageServer):
-    """A pygls server that keeps the parsed sketch of each open document."""
+    """A pygls server that keeps the parsed sketch, hole contexts and facts of each document."""
 
-    def __init__(self, *, embedded: bool = False) -> None:
+    def __init__(self, *, embedded: bool = False, host: Host | None = None) -> None:
         protocol = EmbeddedProtocol if embedded else InlayProtocol
         super().__init__("inlay", _version(), protocol_cls=protocol)
+        self.host = host or Host()
         self._sketches: dict[str, Sketch] = {}
+        self._contexts: dict[str, tuple[Sketch, dict[str, HoleContext]]] = {}
+        self._facts: dict[str, SketchFacts] = {}
+        self._background: set[asyncio.Future[None]] = set()
 
     def open_sketch(self, uri: str) -> OpenSketch | None:
         """The sketch of a document the client opened; never one read from the server's disk."""
@@ -153,29 +161,81 @@ class InlayServer(LanguageServer):
         if sketch is None or sketch.source != document.source:
             sketch = self._sketches[uri] = parse_sketch(document.source)
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
-        columns = _Columns(document.source, encoding)
-        return OpenSketch(uri, document.version, sketch, columns)
+        return OpenSketch(uri, document.version, sketch, Columns(document.source, encoding))
+
+    def apply_changes(
+        self, uri: str, changes: Sequence[types.TextDocumentContentChangeEvent]
+    ) -> None:
+        """Re-parse incrementally (`lsp.sketch.reparse`) from the sketch before the edits; pygls
+        has already applied them to the document, which `open_sketch` checks against."""
+        sketch = self._sketches.get(uri)
+        for change in changes:
+            if sketch is None or not isinstance(change, types.TextDocumentContentChangePartial):
+                self._sketches.pop(uri, None)  # a whole new text: parsed afresh when read
+                return
+            encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
+            sketch = reparse(sketch, Columns(sketch.source, encoding).edit(change))
+        if sketch is not None:
+            self._sketches[uri] = sketch
+
+    async def context(self, opened: OpenSketch, hole: Hole) -> HoleContext:
+        """The hole's context, computed in a worker thread (jedi blocks) and kept until the
+        document's text changes."""
+        sketch, contexts = self._contexts.get(opened.uri, (None, {}))
+        if sketch is not opened.sketch:  # a new text: every context of the old one is stale
+            contexts = {}
+            self._contexts[opened.uri] = (opened.sketch, contexts)
+        if hole.name not in contexts:
+            contexts[hole.name] = await asyncio.to_thread(hole_context, opened.sketch, hole)
+        return contexts[hole.name]
+
+    def in_background(self, work: Awaitable[None]) -> None:
+        """Run `work` on the server's loop; kept referenced until done, as asyncio requires."""
+        task = asyncio.ensure_future(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def facts(self, uri: str) -> SketchFacts:
+        return self._facts.get(uri, NO_FACTS)
+
+    def set_facts(self, uri: str, facts: SketchFacts | None) -> None:
+        self._facts[uri] = facts or NO_FACTS
+        self.publish_diagnostics(uri)
 
     def publish_diagnostics(self, uri: str) -> None:
         opened = self.open_sketch(uri)
-        diagnostics = _diagnostics(opened) if opened is not None else []
+        diagnostics = _diagnostics(opened, self.facts(uri)) if opened is not None else []
         version = opened.version if opened is not None else None
         params = types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         self.text_document_publish_diagnostics(params)
 
     def forget(self, uri: str) -> None:
         self._sketches.pop(uri, None)
+        self._facts.pop(uri, None)
+        self._contexts.pop(uri, None)
 
 
-def create_server(*, embedded: bool = False) -> InlayServer:
+def create_server(*, embedded: bool = False, host: Host | None = None) -> InlayServer:
     """A server with Inlay's features; `embedded` for one that shares its process (see above)."""
-    server = InlayServer(embedded=embedded)
+    server = InlayServer(embedded=embedded, host=host)
     server.feature(types.TEXT_DOCUMENT_DID_OPEN)(did_open)
     server.feature(types.TEXT_DOCUMENT_DID_CHANGE)(did_change)
     server.feature(types.TEXT_DOCUMENT_DID_CLOSE)(did_close)
     server.feature(types.TEXT_DOCUMENT_HOVER)(hover)
     server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)(document_symbols)
+    server.feature(SET_FACTS)(set_facts)
     server.feature(HOLE_CONTEXT)(hole_context_request)
+    server.feature(EXPECTED_TYPE)(expected_type)
+    server.feature(RELEVANT_TYPES)(relevant_types)
+    server.feature(RELEVANT_HEADERS)(relevant_headers)
+    kinds = [types.CodeActionKind.RefactorRewrite, types.CodeActionKind.Refactor]
+    server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(kinds))(code_actions)
+    server.feature(types.TEXT_DOCUMENT_COMPLETION)(completion)
+    server.feature(types.TEXT_DOCUMENT_DEFINITION)(definition)
+    legend = types.SemanticTokensLegend(TOKEN_TYPES, TOKEN_MODIFIERS)
+    server.feature(types.TEXT_DOCUMENT_SEMANTIC_TOKENS_FULL, legend)(semantic_tokens)
+    if server.host.fill_hole is not None:
+        server.command(FILL_HOLE)(fill_hole)
     return server
 
 
@@ -183,11 +243,28 @@ def run_stdio() -> None:
     create_server().start_io()
 
 
+# Documents.
+
+
 def did_open(ls: InlayServer, params: types.DidOpenTextDocumentParams) -> None:
+    # Synchronous, so the diagnostics go out before any later request is answered.
     ls.publish_diagnostics(params.text_document.uri)
+    ls.in_background(_after_open(ls, params.text_document.uri))
+
+
+async def _after_open(ls: InlayServer, uri: str) -> None:
+    if ls.host.facts is not None:
+        ls.set_facts(uri, await ls.host.facts(uri))
+    opened = ls.open_sketch(uri)
+    if opened is not None:
+        # Index the imported modules now, so the first hover does not wait for jedi.
+        modules = inference.imported_modules(opened.sketch)
+        for module, alias in modules.items():
+            await asyncio.to_thread(inference.module_functions, module, alias)
 
 
 def did_change(ls: InlayServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.apply_changes(params.text_document.uri, params.content_changes)
     ls.publish_diagnostics(params.text_document.uri)
 
 
@@ -196,27 +273,175 @@ def did_close(ls: InlayServer, params: types.DidCloseTextDocumentParams) -> None
     ls.publish_diagnostics(params.text_document.uri)  # the document is gone: clears them
 
 
-def hover(ls: InlayServer, params: types.HoverParams) -> types.Hover | None:
+def set_facts(ls: InlayServer, params: SetFactsParams) -> None:
+    try:
+        facts = facts_from_json(params.facts)
+    except ValueError as error:
+        ls.window_show_message(types.ShowMessageParams(types.MessageType.Error, str(error)))
+        return
+    ls.set_facts(params.text_document.uri, facts)
+
+
+# Hover and the typed context (ChatLSP).
+
+
+async def hover(ls: InlayServer, params: types.HoverParams) -> types.Hover | None:
     opened = ls.open_sketch(params.text_document.uri)
     found = opened.use_at(params.position) if opened is not None else None
     if opened is None or found is None:
         return None
     hole, use = found
-    markdown = hover_markdown(hole_context(opened.sketch, hole))
+    facts = ls.facts(opened.uri).of(hole.name)
+    markdown = f"{hover_markdown(await ls.context(opened, hole))}\n\n{facts_markdown(facts)}"
     contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
     return types.Hover(contents=contents, range=opened.range(use))
 
 
-def hole_context_request(ls: InlayServer, params: HoleContextParams) -> dict[str, Any] | None:
+async def hole_context_request(ls: InlayServer, params: HoleContextParams) -> dict[str, Any] | None:
     opened = ls.open_sketch(params.text_document.uri)
     if opened is None:
         return None
     if params.hole is not None:
         hole = opened.hole_named(params.hole)
     else:
-        found = opened.use_at(params.position) if params.position is not None else None
-        hole = found[0] if found is not None else None
-    return hole_context(opened.sketch, hole).to_json() if hole is not None else None
+        hole = opened.hole_at(params.position) if params.position is not None else None
+    if hole is None:
+        return None
+    facts = ls.facts(opened.uri).of(hole.name)
+    return (await ls.context(opened, hole)).to_json() | {"status": facts.status}
+
+
+async def _context_at(
+    ls: InlayServer, params: types.TextDocumentPositionParams
+) -> HoleContext | None:
+    opened = ls.open_sketch(params.text_document.uri)
+    hole = opened.hole_at(params.position) if opened is not None else None
+    return await ls.context(opened, hole) if opened is not None and hole is not None else None
+
+
+async def expected_type(
+    ls: InlayServer, params: types.TextDocumentPositionParams
+) -> dict[str, Any] | None:
+    context = await _context_at(ls, params)
+    if context is None:
+        return None
+    return {
+        "hole": context.hole.name,
+        "expected_type": context.expected_type,
+        "source": context.type_source(RETURN),
+        "signature": context.signature(),
+    }
+
+
+async def relevant_types(
+    ls: InlayServer, params: types.TextDocumentPositionParams
+) -> dict[str, Any] | None:
+    context = await _context_at(ls, params)
+    if context is None:
+        return None
+    return {"hole": context.hole.name, "types": list(context.relevant_types)}
+
+
+async def relevant_headers(
+    ls: InlayServer, params: types.TextDocumentPositionParams
+) -> dict[str, Any] | None:
+    context = await _context_at(ls, params)
+    if context is None:
+        return None
+    return {"hole": context.hole.name, "headers": list(context.relevant_headers)}
+
+
+# Code actions and commands.
+
+
+async def code_actions(ls: InlayServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    opened = ls.open_sketch(params.text_document.uri)
+    hole = opened.hole_at(params.range.start) if opened is not None else None
+    if opened is None or hole is None:
+        return []
+    context = await ls.context(opened, hole)
+    traced = ls.facts(opened.uri).of(hole.name).traced
+    edits = {
+        f"Extract `{hole.name}` into a function hole": lambda: actions.extract(
+            opened.sketch, hole, context.signature()
+        ),
+        f"Make `{hole.name}` an inline hole": lambda: actions.inline(opened.sketch, hole),
+        f"Add an example to `{hole.name}`": lambda: actions.add_example(
+            opened.sketch, hole, context.signature(), traced[0] if traced else None
+        ),
+        f"Decompose `{hole.name}` into sub-holes": lambda: actions.decompose(opened.sketch, hole),
+    }
+    found = [action for title, edit in edits.items() if (action := _edit(opened, title, edit))]
+    if ls.host.fill_hole is not None:
+        command = types.Command(
+            title=f"Fill `{hole.name}`", command=FILL_HOLE, arguments=[opened.uri, hole.name]
+        )
+        found.append(types.CodeAction(title=command.title, command=command))
+    return found
+
+
+def _edit(opened: OpenSketch, title: str, edit: Callable[[], str]) -> types.CodeAction | None:
+    """The action as a workspace edit, or None where it does not apply to this hole."""
+    try:
+        text = edit()
+    except actions.ActionError:
+        return None
+    changes = {opened.uri: opened.text_edits(actions.line_edits(opened.sketch.source, text))}
+    return types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.RefactorRewrite,
+        edit=types.WorkspaceEdit(changes=changes),
+    )
+
+
+async def fill_hole(ls: InlayServer, *arguments: Any) -> Any:
+    """`inlay.fillHole [uri, hole]`: hands the document's current text to the host."""
+    uri, name = (str(argument) for argument in arguments[:2])
+    opened = ls.open_sketch(uri)
+    if opened is None or opened.hole_named(name) is None or ls.host.fill_hole is None:
+        raise ValueError(f"No hole `{name}` in an open document {uri}.")
+    return await ls.host.fill_hole(uri, name, opened.sketch.source)
+
+
+# Names: completion, definition, symbols, semantic tokens.
+
+
+def completion(ls: InlayServer, params: types.CompletionParams) -> list[types.CompletionItem]:
+    opened = ls.open_sketch(params.text_document.uri)
+    if opened is None:
+        return []
+    holes = {hole.name: hole for hole in opened.sketch.holes}
+    items = [
+        types.CompletionItem(
+            label=hole.name,
+            kind=types.CompletionItemKind.Function,
+            detail=f"hole: {hole.signature()}",
+            documentation=hole.description,
+        )
+        for hole in holes.values()
+    ]
+    items += [
+        types.CompletionItem(
+            label=function.name,
+            kind=types.CompletionItemKind.Function,
+            detail=f"def {function.name}{_function_detail(function.params, function.returns)}",
+        )
+        for function in opened.sketch.functions
+        if function.name not in holes
+    ]
+    return items
+
+
+def definition(ls: InlayServer, params: types.DefinitionParams) -> types.Location | None:
+    """From a name to its hole (an inline hole's first use) or function."""
+    opened = ls.open_sketch(params.text_document.uri)
+    name = opened.name_at(params.position) if opened is not None else None
+    if opened is None or name is None:
+        return None
+    hole = opened.hole_named(name)
+    function = opened.sketch.function(name)
+    span = hole.span if hole is not None else function.span if function is not None else None
+    return types.Location(opened.uri, opened.range(span)) if span is not None else None
 
 
 def document_symbols(
@@ -226,31 +451,118 @@ def document_symbols(
     return _symbols(opened) if opened is not None else []
 
 
-def _diagnostics(opened: OpenSketch) -> list[types.Diagnostic]:
-    holes = [
-        types.Diagnostic(
-            range=opened.range(use),
-            message=f"Hole `{hole.name}`: {hole.description}",
-            severity=types.DiagnosticSeverity.Information,
-            source=_SOURCE,
-            code="hole",
+def semantic_tokens(ls: InlayServer, params: types.SemanticTokensParams) -> types.SemanticTokens:
+    opened = ls.open_sketch(params.text_document.uri)
+    if opened is None:
+        return types.SemanticTokens(data=[])
+    data: list[int] = []
+    previous = types.Position(0, 0)
+    for span in sorted(_hole_name_spans(opened.sketch), key=lambda span: span.start_byte):
+        token = opened.range(span)
+        if token.start.line != token.end.line:  # tokens are one line: mark its first line only
+            token.end = opened.columns.line_end(token.start.line)
+        delta_line = token.start.line - previous.line
+        delta_start = token.start.character - (previous.character if delta_line == 0 else 0)
+        length = token.end.character - token.start.character
+        data += [delta_line, delta_start, length, 0, 1]  # type "function", modifier "hole"
+        previous = token.start
+    return types.SemanticTokens(data=data)
+
+
+def _hole_name_spans(sketch: Sketch) -> list[Span]:
+    """Each inline hole's description (the callee string) and each function hole's name."""
+    spans = []
+    for hole in sketch.holes:
+        if hole.kind == "function":
+            node = sketch.node_at(hole.span.start_byte, hole.span.end_byte, "function_definition")
+            name = node.child_by_field_name("name")
+            spans += [Span.of(name)] if name is not None else []
+            continue
+        for use in hole.uses:
+            call = sketch.node_at(use.start_byte, use.end_byte, "call")
+            callee = call.child_by_field_name("function")
+            spans += [Span.of(callee)] if callee is not None else []
+    return spans
+
+
+# Diagnostics.
+
+
+def _diagnostics(opened: OpenSketch, facts: SketchFacts) -> list[types.Diagnostic]:
+    found = [
+        _diagnostic(
+            opened.range(use),
+            _hole_message(hole, facts.of(hole.name).status),
+            types.DiagnosticSeverity.Information,
+            "hole",
         )
         for hole in opened.sketch.holes
         for use in hole.uses or (hole.span,)
     ]
-    return holes + [_syntax_diagnostic(opened, problem) for problem in opened.sketch.errors]
+    found += _fact_diagnostics(opened, facts)
+    return found + [_syntax_diagnostic(opened, problem) for problem in opened.sketch.errors]
+
+
+def _hole_message(hole: Hole, status: str) -> str:
+    # "unfilled" goes without saying for a hole: only a run's news is worth the space.
+    news = f" ({status})" if status != "unfilled" else ""
+    return f"Hole `{hole.name}`{news}: {hole.description}"
+
+
+def _fact_diagnostics(opened: OpenSketch, facts: SketchFacts) -> list[types.Diagnostic]:
+    """Examples that failed, on the hole that raised or else on the entry, and stale fills."""
+    warning = types.DiagnosticSeverity.Warning
+    found = []
+    for name, hole_facts in facts.holes.items():
+        if (where := _range_of_name(opened, name)) is None:
+            continue
+        for failed in hole_facts.failed:
+            message = f"Example `{failed.call}` failed in `{name}`: {failed.message}"
+            found.append(_diagnostic(where, message, warning, "example"))
+        if hole_facts.mismatch:
+            message = f"The fill of `{name}` no longer matches its examples: {hole_facts.mismatch}"
+            found.append(_diagnostic(where, message, warning, "stale"))
+    entry = _range_of_name(opened, opened.sketch.entry) if opened.sketch.entry else None
+    if entry is not None:
+        found += [
+            _diagnostic(
+                entry, f"Example `{failed.call}` failed: {failed.message}", warning, "example"
+            )
+            for failed in facts.failed
+        ]
+    return found
+
+
+def _range_of_name(opened: OpenSketch, name: str) -> types.Range | None:
+    """A hole's first use, or the `def` line of the function of that name (a materialized fill)."""
+    hole = opened.hole_named(name)
+    if hole is not None and hole.kind == "inline":
+        return opened.range(hole.span)
+    function = opened.sketch.function(name)
+    span = function.span if function is not None else hole.span if hole is not None else None
+    if span is None:
+        return None
+    start = opened.columns.position(span.start_line, span.start_column)
+    return types.Range(start=start, end=opened.columns.line_end(span.start_line))
+
+
+def _diagnostic(
+    where: types.Range, message: str, severity: types.DiagnosticSeverity, code: str
+) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=where, message=message, severity=severity, source=_SOURCE, code=code
+    )
 
 
 def _syntax_diagnostic(opened: OpenSketch, problem: Problem) -> types.Diagnostic:
     # Problem columns come from CPython's SyntaxError, which counts characters, not bytes.
     start = opened.columns.position_of_character(problem.line, problem.column)
     end = opened.columns.position_of_character(problem.line, problem.column + 1)
-    return types.Diagnostic(
-        range=types.Range(start=start, end=end),
-        message=problem.message,
-        severity=types.DiagnosticSeverity.Error,
-        source=_SOURCE,
-        code="syntax",
+    return _diagnostic(
+        types.Range(start=start, end=end),
+        problem.message,
+        types.DiagnosticSeverity.Error,
+        "syntax",
     )
 
 

@@ -1,7 +1,8 @@
 """One language server per websocket connection, inside a host's event loop (no Django here).
 
-The web app's Channels consumer creates an `LspSession` when a browser connects, passes each
-websocket frame to `receive`, and calls `close` on disconnect. The browser's
+The web app's Channels consumer creates an `LspSession` when a browser connects (with a `Host`
+for what only the web app can do: run facts, filling a hole), passes each websocket frame to
+`receive`, pushes newer facts with `set_facts`, and calls `close` on disconnect. The browser's
 `@codemirror/lsp-client` sends one JSON-RPC message per frame with no `Content-Length` header, and
 expects the same back.
 
@@ -23,7 +24,8 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcException
 
-from lsp.server import create_server
+from lsp.facts import SketchFacts
+from lsp.server import Host, create_server
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +48,9 @@ class _Writer:
 class LspSession:
     """One client's language server: its own documents, its own lifetime."""
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, host: Host | None = None) -> None:
         self._send = send
-        self._server = create_server(embedded=True)
+        self._server = create_server(embedded=True, host=host)
         self._server.protocol.set_writer(_Writer(self), include_headers=False)
         # One sender task drains the outbox, so messages reach the client in the order pygls
         # wrote them even when `send` awaits.
@@ -86,6 +88,11 @@ class LspSession:
 
     async def close(self) -> None:
         await self._begin_close()
+
+    def set_facts(self, uri: str, facts: SketchFacts | None) -> None:
+        """Newer facts about an open document (after a run): diagnostics are republished."""
+        if not self.closed:
+            self._server.set_facts(uri, facts)
 
     def _start(self) -> None:
         if self._sender is None:

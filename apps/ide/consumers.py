@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -11,9 +12,15 @@ from django.conf import settings
 from django.http import Http404
 from django.template.loader import render_to_string
 
+from apps.sketches.access import sketch_for_user
 from apps.synthesis.access import run_for_user
+from apps.synthesis.engine import SketchProblem
 from apps.synthesis.events import run_group
-from apps.synthesis.models import Run
+from apps.synthesis.models import Candidate, Run
+from apps.synthesis.runs import start_run
+from lsp.examples import ExampleError
+from lsp.facts import FailedExample, HoleFacts, HoleStatus, SketchFacts
+from lsp.server import Host
 from lsp.session import LspSession
 
 
@@ -76,15 +83,21 @@ class RunConsumer(AsyncWebsocketConsumer):
 
 
 class LanguageServerConsumer(AsyncWebsocketConsumer):
-    """One language server per connection, speaking LSP as one JSON-RPC message per frame."""
+    """One language server per connection, speaking LSP as one JSON-RPC message per frame.
+
+    The server is the one `inlay lsp --stdio` runs. The web app adds, for a document of one of the
+    user's own sketches (`file:///sketches/<id>/sketch.py`), the facts of the sketch's last run
+    (hole statuses, failed examples) and the `inlay.fillHole` command, which starts a run."""
 
     session: LspSession | None = None
+    watcher: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         if not self.scope["user"].is_authenticated:
             await self.close(code=4401)
             return
-        self.session = LspSession(self._send_message)
+        host = Host(fill_hole=self._fill_hole, facts=self._facts)
+        self.session = LspSession(self._send_message, host)
         await self.accept()
 
     async def _send_message(self, text: str) -> None:
@@ -95,5 +108,89 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
             await self.session.receive(text_data)
 
     async def disconnect(self, code: int) -> None:
+        if self.watcher is not None:
+            self.watcher.cancel()
         if self.session is not None:
             await self.session.close()
+
+    async def _facts(self, uri: str) -> SketchFacts | None:
+        sketch_id = _sketch_id(uri)
+        if sketch_id is None:
+            return None
+        facts: SketchFacts | None = await database_sync_to_async(self._last_run_facts)(sketch_id)
+        return facts
+
+    async def _fill_hole(self, uri: str, hole: str, text: str) -> dict[str, Any]:
+        """Start a run of the sketch with the editor's text, then watch it for newer facts."""
+        sketch_id = _sketch_id(uri)
+        if sketch_id is None:
+            raise ValueError(f"{uri} is not one of your sketches.")
+        run_id: int = await database_sync_to_async(self._start_run)(sketch_id, text)
+        if self.watcher is not None:
+            self.watcher.cancel()
+        self.watcher = asyncio.create_task(self._watch(uri, sketch_id, run_id))
+        return {"run": run_id, "hole": hole}
+
+    def _start_run(self, sketch_id: int, text: str) -> int:
+        sketch = sketch_for_user(self.scope["user"], sketch_id)
+        try:
+            return start_run(sketch, self.scope["user"], text).pk
+        except (SketchProblem, ExampleError) as problem:
+            raise ValueError(f"Cannot fill this sketch. {problem}") from None
+
+    async def _watch(self, uri: str, sketch_id: int, run_id: int) -> None:
+        # Facts change when the run ends; polling its status is cheap and needs no channel layer.
+        while not await database_sync_to_async(self._run_done)(run_id):
+            await asyncio.sleep(1)
+        if self.session is not None:
+            self.session.set_facts(uri, await self._facts(uri))
+
+    def _run_done(self, run_id: int) -> bool:
+        return Run.objects.filter(pk=run_id).values_list("status", flat=True).first() in {
+            Run.Status.SUCCEEDED,
+            Run.Status.FINISHED,
+            Run.Status.FAILED,
+            None,
+        }
+
+    def _last_run_facts(self, sketch_id: int) -> SketchFacts | None:
+        try:
+            sketch = sketch_for_user(self.scope["user"], sketch_id)
+        except Http404:
+            return None
+        run = sketch.runs.first()
+        if run is None:
+            return None
+        tested = [c for c in run.candidates.all() if c.status in {"passed", "failed"}]
+        statuses: dict[str, HoleStatus] = {}
+        for candidate in run.candidates.all():
+            for name in candidate.fills:
+                status: HoleStatus = "filled"
+                if candidate.status == Candidate.Status.PASSED:
+                    status = "verified"
+                elif candidate.status == Candidate.Status.FAILED:
+                    status = "failing"
+                if statuses.get(name) != "verified":
+                    statuses[name] = status
+        best = max(tested, key=lambda c: c.passed, default=None)
+        failed = () if best is None or best.status == "passed" else _failed_examples(best)
+        holes = {name: HoleFacts(status=status) for name, status in statuses.items()}
+        return SketchFacts(holes=holes, failed=failed, run=run.pk)
+
+
+def _sketch_id(uri: str) -> int | None:
+    """`file:///sketches/7/sketch.py`, as the sketch page names its document, gives 7."""
+    match = re.fullmatch(r"file:///sketches/(\d+)/sketch\.py", uri)
+    return int(match.group(1)) if match else None
+
+
+def _failed_examples(candidate: Candidate) -> tuple[FailedExample, ...]:
+    return tuple(
+        FailedExample(
+            call=result.get("call", "?"),
+            message=result.get("error")
+            or f"expected {result.get('expected')}, got {result.get('actual')}",
+        )
+        for result in candidate.results
+        if result.get("status") != "pass"
+    )

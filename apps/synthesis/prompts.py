@@ -1,7 +1,9 @@
 """What the model is asked for one hole, and how its code is read back out of the reply.
 
-The hole's context comes from the language core (`lsp.context`), the same functions that answer
-the editor's hover, so the model sees what the user sees.
+The hole's context comes from the language core (`lsp.context.hole_context`), the same function
+that answers the editor's hover and the ChatLSP requests, so the model sees what the user sees:
+the expected type, the relevant types and the relevant headers (ChatLSP found the last two lift a
+model's pass rate far above the expected type alone).
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def hole_messages(sketch: Sketch, hole: Hole, examples: Sequence[Example]) -> li
     ]
     if context.relevant_types:
         parts.append("Types it uses:\n```python\n" + "\n\n".join(context.relevant_types) + "\n```")
+    if context.relevant_headers:
+        headers = "\n".join(context.relevant_headers)
+        parts.append(f"Functions it can call:\n```python\n{headers}\n```")
     if examples and sketch.entry:
         calls = [_example_line(sketch.entry, example) for example in examples[:_MAX_EXAMPLES]]
         parts.append(f"The program's `{sketch.entry}` must satisfy:\n" + "\n".join(calls))
@@ -47,7 +52,8 @@ def hole_messages(sketch: Sketch, hole: Hole, examples: Sequence[Example]) -> li
         if context.expected_type
         else ""
     )
-    parts.append(f"Write `{hole.name}`.{expected} Start from:\n```python\n{hole.stub()}```")
+    stub = f'{context.signature()}\n    """{hole.description}"""\n'
+    parts.append(f"Write `{hole.name}`.{expected} Start from:\n```python\n{stub}```")
     return [Message("system", SYSTEM), Message("user", "\n\n".join(parts))]
 
 

@@ -18,6 +18,9 @@
 //   document event "inlay:set-text"    event.detail.text -> setText (e.g. from an
 //                                      HX-Trigger: {"inlay:set-text": {"text": "..."}})
 //   #editor[data-ready="true"]         set once the editor exists
+//   window.inlayEditor.codeActions()   open the code-action menu at the cursor (also
+//                                      Ctrl-. / Cmd-. and Alt-Enter in the editor)
+//   document event "inlay:run-started" event.detail = {run, hole}, after "Fill" in the menu
 //   #editor[data-lsp=...]              "off" | "connecting" (first attempt only) |
 //                                      "connected" | "disconnected" (retrying with backoff)
 //   #lsp-status                        "language server: connected" / "disconnected" /
@@ -43,6 +46,7 @@ import {
   lintGutter,
   setDiagnostics,
   LSPClient,
+  LSPPlugin,
   languageServerExtensions,
 } from "../vendor/codemirror.bundle.js";
 
@@ -193,6 +197,118 @@ class LanguageServerConnection {
   }
 }
 
+// Code actions. @codemirror/lsp-client 6.3.0 has no UI for them, so this is a small one: a menu
+// at the cursor listing the server's actions for the hole there. An action's edit is applied
+// here, in one transaction (the client answers server-to-client requests such as
+// workspace/applyEdit with "method not found", so the server returns edits, not requests);
+// an action's command (inlay.fillHole) goes back to the server as workspace/executeCommand.
+
+const MENU_CLASS = "inlay-code-actions";
+
+function closeCodeActionMenu() {
+  for (const menu of document.querySelectorAll(`.${MENU_CLASS}`)) menu.remove();
+}
+
+async function requestCodeActions(view) {
+  const plugin = LSPPlugin.get(view);
+  if (!plugin) return null;
+  plugin.client.sync();
+  const { from, to } = view.state.selection.main;
+  const doc = view.state.doc;
+  const actions = await plugin.client.request("textDocument/codeAction", {
+    textDocument: { uri: plugin.uri },
+    range: { start: plugin.toPosition(from, doc), end: plugin.toPosition(to, doc) },
+    context: { diagnostics: [] },
+  });
+  // The answer is about the text as it was; if it changed meanwhile, it no longer applies.
+  return view.state.doc === doc ? { plugin, actions: actions || [] } : null;
+}
+
+function applyWorkspaceEdit(view, plugin, edit) {
+  const edits = (edit.changes && edit.changes[plugin.uri]) || [];
+  const changes = edits.map((e) => ({
+    from: plugin.fromPosition(e.range.start, view.state.doc),
+    to: plugin.fromPosition(e.range.end, view.state.doc),
+    insert: e.newText,
+  }));
+  if (changes.length) view.dispatch({ changes, userEvent: "input.code-action" });
+}
+
+async function runCodeAction(view, plugin, action) {
+  if (action.edit) applyWorkspaceEdit(view, plugin, action.edit);
+  if (!action.command) return;
+  plugin.client.sync(); // the server must fill the text the user sees
+  try {
+    const result = await plugin.client.request("workspace/executeCommand", {
+      command: action.command.command,
+      arguments: action.command.arguments || [],
+    });
+    document.dispatchEvent(new CustomEvent("inlay:run-started", { detail: result }));
+    const workbench = document.getElementById("workbench");
+    if (workbench && window.htmx) {
+      window.htmx.ajax("GET", window.location.pathname, { target: "#workbench", select: "#workbench", swap: "outerHTML" });
+    }
+  } catch (err) {
+    plugin.reportError(`${action.title} failed`, err);
+  }
+}
+
+function showCodeActionMenu(view, plugin, actions) {
+  closeCodeActionMenu();
+  const coords = view.coordsAtPos(view.state.selection.main.head) || view.dom.getBoundingClientRect();
+  const menu = document.createElement("div");
+  menu.className = MENU_CLASS;
+  menu.setAttribute("role", "menu");
+  menu.setAttribute("aria-label", "Code actions");
+  Object.assign(menu.style, {
+    position: "fixed", left: `${coords.left}px`, top: `${coords.bottom + 2}px`, zIndex: 1000,
+    background: "#fff", border: "1px solid #999", borderRadius: "4px", padding: "2px",
+    boxShadow: "0 2px 8px rgba(0,0,0,.2)", font: "13px system-ui, sans-serif",
+  });
+  if (!actions.length) {
+    const empty = document.createElement("div");
+    empty.textContent = "No code actions here";
+    empty.style.padding = "4px 8px";
+    menu.append(empty);
+  }
+  for (const action of actions) {
+    const item = document.createElement("button");
+    item.type = "button";
+    item.setAttribute("role", "menuitem");
+    item.textContent = action.title.replaceAll("`", "");
+    Object.assign(item.style, { display: "block", width: "100%", textAlign: "left", border: "0", background: "none", padding: "4px 8px", cursor: "pointer" });
+    item.addEventListener("click", () => {
+      closeCodeActionMenu();
+      view.focus();
+      runCodeAction(view, plugin, action);
+    });
+    menu.append(item);
+  }
+  menu.addEventListener("keydown", (event) => {
+    const items = [...menu.querySelectorAll("button")];
+    const at = items.indexOf(document.activeElement);
+    if (event.key === "Escape") { closeCodeActionMenu(); view.focus(); }
+    else if (event.key === "ArrowDown" && items.length) items[(at + 1) % items.length].focus();
+    else if (event.key === "ArrowUp" && items.length) items[(at - 1 + items.length) % items.length].focus();
+    else return;
+    event.preventDefault();
+  });
+  document.body.append(menu);
+  menu.querySelector("button")?.focus();
+}
+
+function openCodeActions(view) {
+  requestCodeActions(view).then(
+    (found) => { if (found) showCodeActionMenu(view, found.plugin, found.actions); },
+    (err) => console.warn("[inlay] code actions failed", err),
+  );
+  return true;
+}
+
+document.addEventListener("mousedown", (event) => {
+  if (!event.target.closest?.(`.${MENU_CLASS}`)) closeCodeActionMenu();
+});
+
 let current = null; // { host, view, lsp }
 
 function syncTextarea(text) {
@@ -216,7 +332,11 @@ function createEditor(host) {
       doc: initialText,
       extensions: [
         basicSetup, // line numbers, history, bracket matching, search, folding, autocompletion, ...
-        keymap.of([indentWithTab]),
+        keymap.of([
+          indentWithTab,
+          { key: "Mod-.", run: openCodeActions },
+          { key: "Alt-Enter", run: openCodeActions },
+        ]),
         indentUnit.of("    "),
         python(),
         lintGutter(),
@@ -287,6 +407,7 @@ window.inlayEditor = {
   setText,
   get view() { return current ? current.view : null; },
   focus() { current?.view.focus(); },
+  codeActions() { if (current) openCodeActions(current.view); },
 };
 
 document.addEventListener("inlay:set-text", (event) => {

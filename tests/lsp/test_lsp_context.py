@@ -176,10 +176,10 @@ def test_json_has_the_whole_context() -> None:
         "description": "summarise the grid",
         "signature": "def summarise_the_grid(grid: Grid) -> Summary:",
         "expected_type": "Summary",
-        "params": [{"name": "grid", "annotation": "Grid"}],
+        "expected_type_source": "annotation",
+        "params": [{"name": "grid", "type": "Grid", "source": "annotation"}],
         "relevant_types": ["Grid = list[list[int]]", "class Summary(TypedDict):\n    size: int"],
         "relevant_headers": [
-            "def main(grid: Grid) -> Summary: ...",
             'def count(grid: Grid) -> int:\n    """Count the non-zero cells."""',
             "def find_blobs(grid: Grid) -> list[Blob]:\n"
             '    """Split the grid into blobs of one colour."""',
@@ -187,3 +187,15 @@ def test_json_has_the_whole_context() -> None:
             'def first(blob: Blob) -> Point:\n    """The first cell of a blob."""',
         ],
     }
+
+
+def test_a_syntax_error_above_does_not_hide_the_types_and_headers():
+    sketch = parse_sketch(
+        "Grid = list[int]\nx = (1,\n\n"
+        'def reverse_list(xs: Grid) -> Grid:\n    """Doc."""\n\n\n'
+        'def main(xs: Grid) -> Grid:\n    return "reverse the list"(xs)\n'
+    )
+    assert sketch.errors
+    context = hole_context(sketch, sketch.hole("reverse_the_list"))
+    assert context.relevant_types == ("Grid = list[int]",)
+    assert context.relevant_headers == ('def reverse_list(xs: Grid) -> Grid:\n    """Doc."""',)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import AsyncIterator
 from textwrap import dedent
-from typing import Any
 
-import pytest_lsp
 from lsprotocol import types
-from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp import LanguageClient
 
-TIMEOUT = 10
+from tests.lsp.stdio import TIMEOUT, hole_context, hover, open_sketch, span
 
 SKETCH = dedent(
     '''\
@@ -65,62 +61,6 @@ SHAPES = dedent(
         """The centre of the non-zero cells."""
     '''
 )
-
-
-@pytest_lsp.fixture(  # type: ignore[untyped-decorator]  # pytest-lsp leaves it untyped
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "lsp", "--stdio"]),
-)
-async def client(lsp_client: LanguageClient) -> AsyncIterator[None]:
-    params = types.InitializeParams(capabilities=client_capabilities("visual-studio-code"))
-    await asyncio.wait_for(lsp_client.initialize_session(params), TIMEOUT)
-    yield
-    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT)
-
-
-@pytest_lsp.fixture(  # type: ignore[untyped-decorator]  # pytest-lsp leaves it untyped
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "lsp", "--stdio"]),
-)
-async def utf8_client(lsp_client: LanguageClient) -> AsyncIterator[None]:
-    general = types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf8])
-    params = types.InitializeParams(capabilities=types.ClientCapabilities(general=general))
-    await asyncio.wait_for(lsp_client.initialize_session(params), TIMEOUT)
-    yield
-    await asyncio.wait_for(lsp_client.shutdown_session(), TIMEOUT)
-
-
-async def open_sketch(client: LanguageClient, uri: str, text: str) -> list[types.Diagnostic]:
-    # Wait before opening: the client only sees notifications sent after it starts waiting.
-    published = client.protocol.wait_for_notification_async(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    item = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
-    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=item))
-    params = await asyncio.wait_for(published, TIMEOUT)
-    return list(params.diagnostics)
-
-
-async def hover(client: LanguageClient, uri: str, line: int, character: int) -> types.Hover | None:
-    params = types.HoverParams(
-        text_document=types.TextDocumentIdentifier(uri=uri),
-        position=types.Position(line=line, character=character),
-    )
-    return await asyncio.wait_for(client.text_document_hover_async(params), TIMEOUT)
-
-
-async def hole_context(client: LanguageClient, params: dict[str, Any]) -> Any:
-    result = asyncio.wrap_future(client.protocol.send_request("inlay/holeContext", params))
-    return plain(await asyncio.wait_for(result, TIMEOUT))
-
-
-def plain(value: Any) -> Any:
-    """pygls hands untyped results over as namedtuples; compare them as JSON."""
-    if hasattr(value, "_asdict"):
-        return {key: plain(item) for key, item in value._asdict().items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    return value
-
-
-def span(line: int, start: int, end: int) -> types.Range:
-    return types.Range(start=types.Position(line, start), end=types.Position(line, end))
 
 
 async def test_it_publishes_a_diagnostic_per_hole(client: LanguageClient) -> None:
@@ -231,7 +171,7 @@ async def test_hole_context_has_relevant_types_and_headers(client: LanguageClien
     assert by_name["kind"] == "function"
     assert by_name["signature"] == "def centre(grid: Grid) -> Point:"
     assert by_name["expected_type"] == "Point"
-    assert by_name["params"] == [{"name": "grid", "annotation": "Grid"}]
+    assert by_name["params"] == [{"name": "grid", "type": "Grid", "source": "annotation"}]
     assert by_name["relevant_types"] == [
         "Grid = list[list[int]]",
         "@dataclass\nclass Point:\n    x: int\n    y: int",
@@ -294,3 +234,37 @@ async def test_positions_count_bytes_for_a_utf8_client(utf8_client: LanguageClie
     diagnostics = await open_sketch(utf8_client, "file:///emoji.py", text)
 
     assert [d.range for d in diagnostics] == [span(1, start, end)]
+
+
+async def test_edits_typed_one_character_at_a_time_read_as_a_fresh_parse(client: LanguageClient):
+    uri = "file:///typed.py"
+    await open_sketch(client, uri, SKETCH)
+    text = SKETCH
+    # Type ` now` into the description, then a new line with a second hole.
+    typing = [(2, 28, " "), (2, 29, "n"), (2, 30, "o"), (2, 31, "w")]
+    typing += [(6, 36, '\n\nx = "another hole"(1)')]
+    for version, (line, character, inserted) in enumerate(typing, start=2):
+        published = client.protocol.wait_for_notification_async(
+            types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS
+        )
+        change = types.TextDocumentContentChangePartial(
+            range=span(line, character, character), text=inserted
+        )
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                content_changes=[change],
+            )
+        )
+        lines = text.split("\n")
+        lines[line] = lines[line][:character] + inserted + lines[line][character:]
+        text = "\n".join(lines)
+        edited = (await asyncio.wait_for(published, TIMEOUT)).diagnostics
+
+    fresh = await open_sketch(client, "file:///fresh.py", text)
+    assert list(edited) == fresh
+    assert [d.message for d in edited] == [
+        "Hole `reverse_the_list_now`: reverse the list now",
+        "Hole `keep_positive`: Drop the negative numbers.",
+        "Hole `another_hole`: another hole",
+    ]

@@ -1,0 +1,193 @@
+"""Refactorings on holes, as the language server's code actions offer them.
+
+Each takes a parsed sketch and returns the sketch's new text; `line_edits` turns old and new text
+into the few whole-line replacements an editor applies, so the cursor and undo history of lines
+that did not change are left alone.
+
+- `extract`: an inline hole `"reverse the list"(xs)` becomes a function hole
+  `def reverse_the_list(xs: list[int]) -> list[int]:` with the description as its docstring,
+  defined before the top-level statement that first uses it; every use calls it by name.
+- `inline`: the way back, for a function hole that the sketch calls.
+- `add_example`: a doctest line (`>>> name(args)` then the expected output) in the hole's
+  docstring, from a traced call when there is one, else with the parameter names and `...` as
+  placeholders to replace. An inline hole is extracted first: examples live in docstrings.
+- `decompose`: a function hole's body becomes two inline sub-holes, the second applied to the
+  first's result, to be described by the user.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import textwrap
+from dataclasses import dataclass
+
+from tree_sitter import Node
+
+from lsp import syntax
+from lsp.facts import TracedCall
+from lsp.sketch import Hole, Sketch, parse_sketch
+
+_INDENT = "    "
+_CALLS = "(call function: (identifier) @callee)"
+
+
+class ActionError(ValueError):
+    """The action does not apply to this hole; the message says why."""
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """Replace lines `start` up to (not including) `end`, 0-based, with `text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+def line_edits(old: str, new: str) -> list[LineEdit]:
+    before, after = _lines(old), _lines(new)
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    return [
+        LineEdit(i1, i2, "".join(after[j1:j2]))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
+    ]
+
+
+def _lines(text: str) -> list[str]:
+    """Lines ended by `\\n` only, each keeping its ending, as the server counts lines."""
+    lines = [f"{line}\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def extract(sketch: Sketch, hole: Hole, signature: str) -> str:
+    """`signature` is the stub's `def` line: the hole's, or one with inferred types filled in."""
+    if hole.kind != "inline":
+        raise ActionError(f"`{hole.name}` is already a function hole.")
+    docstring = _quoted(hole.description, '"""')
+    stub = f"{signature}\n{_INDENT}{docstring}\n\n\n"
+    edits = [(_top_level(sketch, hole.span.start_byte).start_byte, 0, stub)]
+    for use in hole.uses:
+        callee = _call(sketch, use.start_byte, use.end_byte).child_by_field_name("function")
+        assert callee is not None
+        edits.append((use.start_byte, callee.end_byte - use.start_byte, hole.name))
+    return _apply(sketch.source, edits)
+
+
+def inline(sketch: Sketch, hole: Hole) -> str:
+    if hole.kind != "function":
+        raise ActionError(f"`{hole.name}` is already an inline hole.")
+    calls = [
+        node
+        for node in syntax.captures(_CALLS, sketch.tree.root_node).get("callee", [])
+        if syntax.text(node) == hole.name
+    ]
+    if not calls:
+        raise ActionError(f"`{hole.name}` is never called: as an inline hole it would vanish.")
+    if not hole.description:
+        raise ActionError(f"`{hole.name}` has no docstring to become its description.")
+    description = _quoted(" ".join(hole.description.split()), '"')
+    definition = _top_level(sketch, hole.span.start_byte)
+    end = _next_statement_start(sketch, definition)
+    edits = [(node.start_byte, node.end_byte - node.start_byte, description) for node in calls]
+    edits.append((definition.start_byte, end - definition.start_byte, ""))
+    return _apply(sketch.source, edits)
+
+
+def add_example(
+    sketch: Sketch, hole: Hole, signature: str, traced: TracedCall | None = None
+) -> str:
+    if hole.kind == "inline":
+        extracted = parse_sketch(extract(sketch, hole, signature))
+        return add_example(extracted, extracted.hole(hole.name), signature, traced)
+    args = ", ".join(traced.args) if traced else ", ".join(p.name for p in hole.params)
+    output = traced.result if traced and traced.result is not None else "..."
+    definition = sketch.node_at(hole.span.start_byte, hole.span.end_byte, "function_definition")
+    body = definition.child_by_field_name("body")
+    assert body is not None
+    indent = " " * body.start_point.column
+    example = f">>> {hole.name}({args})\n{output}"
+    docstring = _docstring(body)
+    if docstring is None:
+        text = f'"""{example}\n"""'.replace("\n", f"\n{indent}")
+        return _apply(sketch.source, [(body.start_byte, 0, f"{text}\n{indent}")])
+    written = textwrap.dedent(_indented_tail(syntax.string_value(docstring))).strip("\n")
+    lines = f"{written}\n\n{example}\n" if written.strip() else f"{example}\n"
+    text = '"""' + textwrap.indent(lines, indent).lstrip(" ") + indent + '"""'
+    return _apply(
+        sketch.source, [(docstring.start_byte, docstring.end_byte - docstring.start_byte, text)]
+    )
+
+
+def decompose(sketch: Sketch, hole: Hole) -> str:
+    if hole.kind != "function":
+        raise ActionError(f"Extract `{hole.name}` into a function hole before decomposing it.")
+    definition = sketch.node_at(hole.span.start_byte, hole.span.end_byte, "function_definition")
+    body = definition.child_by_field_name("body")
+    assert body is not None
+    indent = " " * body.start_point.column
+    args = ", ".join(param.name for param in hole.params)
+    steps = [
+        f'step_1 = "step 1 of {hole.name}"({args})',
+        f'return "step 2 of {hole.name}"(step_1)',
+    ]
+    docstring = _docstring(body)
+    start = docstring.end_byte if docstring is not None else body.start_byte
+    text = "".join(f"\n{indent}{step}" for step in steps)
+    if docstring is None:
+        text = text.lstrip("\n").lstrip(" ")
+    return _apply(sketch.source, [(start, body.end_byte - start, text)])
+
+
+def _apply(source: str, edits: list[tuple[int, int, str]]) -> str:
+    """Byte-offset edits (start, length, text), applied from the end so offsets stay valid."""
+    data = source.encode("utf-8", errors="surrogatepass")
+    for start, length, text in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        data = data[:start] + text.encode("utf-8") + data[start + length :]
+    return data.decode("utf-8", errors="surrogatepass")
+
+
+def _quoted(text: str, quote: str) -> str:
+    """`text`, as written in the sketch (its escapes already in place), between `quote`s: only
+    the quotes that would end the string early get a backslash."""
+    if quote == '"""':
+        escaped = text.replace('"""', '\\"""')
+        escaped = escaped[:-1] + '\\"' if escaped.endswith('"') else escaped
+    else:
+        escaped = re.sub(r'(?<!\\)"', r'\\"', text)
+    return f"{quote}{escaped}{quote}"
+
+
+def _call(sketch: Sketch, start: int, end: int) -> Node:
+    return sketch.node_at(start, end, "call")
+
+
+def _top_level(sketch: Sketch, byte: int) -> Node:
+    """The top-level statement (decorators included) holding `byte`."""
+    node = sketch.tree.root_node.descendant_for_byte_range(byte, byte)
+    assert node is not None
+    while node.parent is not None and node.parent.type != "module":
+        node = node.parent
+    return node
+
+
+def _next_statement_start(sketch: Sketch, statement: Node) -> int:
+    following = statement.next_named_sibling
+    return following.start_byte if following is not None else len(sketch.source.encode())
+
+
+def _docstring(body: Node) -> Node | None:
+    first = body.named_children[0] if body.named_children else None
+    if first is None or first.type != "expression_statement":
+        return None
+    string = first.named_children[0] if first.named_children else None
+    return string if string is not None and string.type == "string" else None
+
+
+def _indented_tail(text: str) -> str:
+    """A docstring's first line is never indented, the rest is: indent it like the rest."""
+    first, _, rest = text.partition("\n")
+    indents = [len(line) - len(line.lstrip()) for line in rest.splitlines() if line.strip()]
+    return " " * min(indents, default=0) + first.lstrip() + ("\n" + rest if rest else "")

@@ -1,0 +1,52 @@
+"""The refactorings behind the code actions, straight from the core (no server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from lsp import actions
+from lsp.facts import TracedCall
+from lsp.sketch import parse_sketch
+
+UNCALLED = 'def helper(xs: list[int]) -> int:\n    """Sum it."""\n'
+
+
+def test_a_function_hole_nobody_calls_cannot_become_inline() -> None:
+    sketch = parse_sketch(UNCALLED)
+
+    with pytest.raises(actions.ActionError, match="never called"):
+        actions.inline(sketch, sketch.hole("helper"))
+
+
+def test_an_example_from_a_traced_call_uses_its_values() -> None:
+    sketch = parse_sketch(UNCALLED)
+    traced = TracedCall(args=("[1, 2, 3]",), result="6")
+
+    text = actions.add_example(sketch, sketch.hole("helper"), "", traced)
+
+    assert text == (
+        'def helper(xs: list[int]) -> int:\n    """Sum it.\n\n    >>> helper([1, 2, 3])\n'
+        '    6\n    """\n'
+    )
+
+
+def test_descriptions_with_quotes_survive_extracting_and_inlining() -> None:
+    source = "def main(s: str) -> str:\n    return 'say \"hi\" to s'(s)\n"
+    sketch = parse_sketch(source)
+    hole = sketch.holes[0]
+
+    extracted = actions.extract(sketch, hole, hole.signature())
+    back = parse_sketch(extracted)
+    inlined = actions.inline(back, back.hole(hole.name))
+
+    assert '    """say "hi" to s"""\n' in extracted
+    assert back.hole(hole.name).description == 'say "hi" to s'
+    assert 'return "say \\"hi\\" to s"(s)' in inlined
+    assert parse_sketch(inlined).holes[0].description == 'say \\"hi\\" to s'
+
+
+def test_line_edits_touch_only_the_lines_that_changed() -> None:
+    old = "a\nb\nc"
+    new = "a\nB\nc"
+
+    assert actions.line_edits(old, new) == [actions.LineEdit(1, 2, "B\n")]
