@@ -3,7 +3,8 @@
     .venv/bin/python bench/sandbox_throughput.py [--reps 5] [--jobs 600] [--fresh-jobs 60]
 
 For a trivial and a numpy-heavy candidate, each repetition measures, one after the other in the
-same run: the pool (SandboxPool, default size, every layer of isolation) running `--jobs`
+same run: the pool (SandboxPool, default size, every layer of isolation; the trivial candidate
+runs in its plain executors, the numpy one in its numpy executors) running `--jobs`
 (candidate, example) pairs, in calls of 20 examples as a fill would; then `python -I -c` started
 once per job, with no isolation at all, `--fresh-jobs` jobs with as many in parallel as there are
 cores; and, where bubblewrap is installed, the same inside `bwrap` (namespaces, nobody, a
@@ -94,12 +95,17 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=600, help="jobs per repetition, pool")
     parser.add_argument("--fresh-jobs", type=int, default=60, help="jobs per repetition, fresh")
-    parser.add_argument("--executors", type=int, default=None, help="pool size (default: 2/core)")
+    parser.add_argument(
+        "--executors", type=int, default=None, help="executors of each kind (default: 2/core)"
+    )
     options = parser.parse_args()
 
     started = time.perf_counter()
     pool = SandboxPool(options.executors)
-    print(f"pool: {pool.size} executors, started in {time.perf_counter() - started:.2f} s")
+    print(
+        f"pool: {pool.size} executors of each kind (plain, numpy), "
+        f"started in {time.perf_counter() - started:.2f} s"
+    )
     print(f"layers: {', '.join(pool.layers)}; {os.cpu_count()} cores")
     try:
         for name, (source, args) in CASES.items():

@@ -3,12 +3,13 @@ that then runs jobs, one at a time, each in a fresh process forked from it.
 
     python -I -c 'from apps.sandbox.executor import main; main()' CONFIG_JSON
 
-It preloads numpy and common modules, enters its namespaces (confine.py), and forks the process
-that will be PID 1 there; that one builds the sandbox's root filesystem, becomes nobody, says
-{"ready": ...} on stdout, and serves: read a job from stdin, fork, let the child run it
-(child.py) under the job's rlimits and the seccomp filter, wait up to the wall-clock limit, kill
-everything else in the namespace, empty the job folder, and reply with what happened. A fork is a
-copy: nothing a candidate changes in its process (builtins, modules, globals) reaches the next.
+It preloads the modules the pool names (common ones, and numpy in the pool's numpy executors: see
+pool.job_kind), enters its namespaces (confine.py), and forks the process that will be PID 1
+there; that one builds the sandbox's root filesystem, becomes nobody, says {"ready": ...} on
+stdout, and serves: read a job from stdin, fork, let the child run it (child.py) under the job's
+rlimits and the seccomp filter, wait up to the wall-clock limit, kill everything else in the
+namespace, empty the job folder, and reply with what happened. A fork is a copy: nothing a
+candidate changes in its process (builtins, modules, globals) reaches the next.
 
 Where isolation is impossible it says {"unavailable": reason} and ends, unless the configuration
 says "isolate": false (INLAY_SANDBOX=unsafe): then it serves without namespaces, from a private
@@ -34,7 +35,8 @@ from typing import Any, NoReturn
 from apps.sandbox import child, confine, seccomp
 from apps.sandbox.protocol import ProtocolError, read_message, write_message
 
-# What a sketch usually imports: loaded once here, shared by every forked job for free.
+# What a sketch usually imports: loaded once here, shared by every forked job for free. The pool's
+# plain executors get all but numpy (pool.job_kind).
 PRELOAD = (
     "numpy",
     "bisect",

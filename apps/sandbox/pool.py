@@ -2,12 +2,14 @@
 
     results = run_examples(source, "solve", [((grid,), expected_grid)], Limits(wall_seconds=2))
 
-A SandboxPool starts `size` executor processes (executor.py; two per core by default), each
-started as a fresh `python -I`, never forked from the worker, whose memory may hold a model. Jobs
-go to whichever executor is idle, from a thread per executor, so the examples of one call run in
-parallel. An executor that dies or stops answering is killed and replaced by a new one; the job
-it was running ends as a "crash" result that says so. run_examples uses one default pool per
-process, started on first use.
+A SandboxPool starts `size` executor processes (executor.py; two per core by default) of each of
+two kinds, each started as a fresh `python -I`, never forked from the worker, whose memory may
+hold a model: "numpy" executors preload numpy, "plain" ones do not, and so fork faster. A job goes
+to a plain executor unless it may use numpy (see job_kind), to whichever of that kind is idle,
+from a thread per executor, so the examples of one call run in parallel. An executor that dies
+or stops answering is killed and replaced by a new one of its kind; the job it was running ends
+as a "crash" result that says so. run_examples uses one default pool per process, started on
+first use.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 
 from apps.sandbox.executor import PRELOAD
 from apps.sandbox.isolation import Limits, SandboxUnavailable, refuse_or_allow_unsafe
-from apps.sandbox.protocol import ProtocolError, read_message, write_message
+from apps.sandbox.protocol import ProtocolError, encode_message, read_message, write_encoded
 from apps.sandbox.results import ExampleResult, crashed, interpret, make_job
 
 DEFAULT_LIMITS = Limits()
@@ -84,11 +86,11 @@ class Executor:
     def pid(self) -> int:
         return self.process.pid
 
-    def run(self, job: dict[str, Any], limits: Limits) -> dict[str, Any]:
-        """Run one job; its reply. ExecutorDied if none came in time (the wall-clock limit and a
-        grace period)."""
+    def run(self, job: bytes, limits: Limits) -> dict[str, Any]:
+        """Run one job (an encoded message); its reply. ExecutorDied if none came in time (the
+        wall-clock limit and a grace period)."""
         try:
-            write_message(self._in, job)
+            write_encoded(self._in, job)
         except OSError as exc:  # BrokenPipeError: it had already ended
             raise ExecutorDied(self._ending(f"could not take the job: {exc}")) from None
         # The output and the response, base64-encoded, and some room for the rest.
@@ -129,6 +131,17 @@ class Executor:
         self.process.stdout.close()
 
 
+def job_kind(job: bytes) -> str:
+    """The kind of executor for an encoded job: "numpy" if the job may use numpy, else "plain".
+
+    A plain substring test, conservative: "numpy" anywhere in the message (the source, the entry,
+    the arguments: the codec tags numpy scalars "numpy" and arrays "ndarray") sends it to numpy.
+    Only speed depends on it: both kinds isolate alike, and a job that reaches numpy unseen in a
+    plain executor (`__import__("nu" + "mpy")`, a library that uses it) imports it itself.
+    """
+    return "numpy" if b"numpy" in job or b'"ndarray"' in job else "plain"
+
+
 class SandboxPool:
     """Warm executors serving jobs from threads. Raises SandboxUnavailable on start-up if this
     machine cannot isolate candidates (see isolation.refuse_or_allow_unsafe)."""
@@ -138,25 +151,33 @@ class SandboxPool:
         # core busy (measured in bench/sandbox_throughput.py).
         self.size = size or 2 * (os.cpu_count() or 1)
         self.pid = os.getpid()  # a forked copy of the pool must not share its pipes
-        self._preload = tuple(preload)
+        # Forking a process that holds numpy costs most of a trivial job (docs/sandbox.md).
+        self._preloads = {"plain": tuple(m for m in preload if m != "numpy")}
+        if "numpy" in preload:
+            self._preloads["numpy"] = tuple(preload)
         self._isolate = True
         self.layers: list[str] = []  # the isolation in force, as the executors report it
-        self._idle: queue.SimpleQueue[Executor | None] = queue.SimpleQueue()
+        self._idle: dict[str, queue.SimpleQueue[Executor | None]] = {
+            kind: queue.SimpleQueue() for kind in self._preloads
+        }
         try:
-            for _ in range(self.size):
-                self._idle.put(self._start())
+            for kind, idle in self._idle.items():
+                for _ in range(self.size):
+                    idle.put(self._start(kind))
         except BaseException:
             self._close_executors()
             raise
-        self._threads = ThreadPoolExecutor(self.size, thread_name_prefix="sandbox")
+        self._threads = ThreadPoolExecutor(
+            self.size * len(self._idle), thread_name_prefix="sandbox"
+        )
 
-    def _start(self) -> Executor:
-        executor = Executor(self._isolate, self._preload)
+    def _start(self, kind: str) -> Executor:
+        executor = Executor(self._isolate, self._preloads[kind])
         if executor.unavailable is not None:
             executor.close()
             refuse_or_allow_unsafe(executor.unavailable)
             self._isolate = False
-            executor = Executor(False, self._preload)
+            executor = Executor(False, self._preloads[kind])
         self.layers = executor.layers
         return executor
 
@@ -177,56 +198,67 @@ class SandboxPool:
             raise TypeError(f"source must be a str, not {type(source).__name__}")
         if not isinstance(entry, str) or not entry.isidentifier():
             raise ValueError(f"entry must be a function name, not {entry!r}")
-        jobs = [(make_job(source, entry, args, limits), expected) for args, expected in examples]
+        jobs = [
+            (encode_message(make_job(source, entry, args, limits)), expected)
+            for args, expected in examples
+        ]
         futures = [self._threads.submit(self._run, job, expected, limits) for job, expected in jobs]
         return [future.result() for future in futures]
 
-    def _run(self, job: dict[str, Any], expected: object, limits: Limits) -> ExampleResult:
-        executor = self._idle.get()
+    def _run(self, job: bytes, expected: object, limits: Limits) -> ExampleResult:
+        kind = job_kind(job) if "numpy" in self._idle else "plain"
+        idle = self._idle[kind]
+        executor = idle.get()
         try:
             if executor is None:  # its predecessor died and no replacement could start then
-                executor = self._start()
+                executor = self._start(kind)
             reply = executor.run(job, limits)
         except ExecutorDied as died:
-            executor = self._replace(executor)
+            executor = self._replace(executor, kind)
             error = f"The sandbox's executor stopped during the run: {died}. It was replaced."
             return crashed(expected, error)
         finally:
-            self._idle.put(executor)
+            idle.put(executor)
         return interpret(reply, expected, limits)
 
-    def _replace(self, executor: Executor | None) -> Executor | None:
+    def _replace(self, executor: Executor | None, kind: str) -> Executor | None:
         if executor is not None:
             executor.close()
         try:
-            return self._start()
+            return self._start(kind)
         except SandboxUnavailable:
             return None  # the next job tries again, and reports the reason if it fails too
 
-    def executor_pids(self) -> list[int]:
-        """The executors' process ids, idle ones only: for tests and diagnostics."""
-        executors = []
-        while True:
-            try:
-                executors.append(self._idle.get_nowait())
-            except queue.Empty:
-                break
-        for executor in executors:
-            self._idle.put(executor)
-        return [executor.pid for executor in executors if executor is not None]
+    def executor_pids(self, kind: str | None = None) -> list[int]:
+        """The process ids of the idle executors of `kind` ("plain", "numpy"; None: both, plain
+        first): for tests and diagnostics."""
+        pids = []
+        for each, idle in self._idle.items():
+            executors = []
+            while True:
+                try:
+                    executors.append(idle.get_nowait())
+                except queue.Empty:
+                    break
+            for executor in executors:
+                idle.put(executor)
+            if kind in (None, each):
+                pids += [executor.pid for executor in executors if executor is not None]
+        return pids
 
     def close(self) -> None:
         self._threads.shutdown()
         self._close_executors()
 
     def _close_executors(self) -> None:
-        while True:
-            try:
-                executor = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            if executor is not None:
-                executor.close()
+        for idle in self._idle.values():
+            while True:
+                try:
+                    executor = idle.get_nowait()
+                except queue.Empty:
+                    break
+                if executor is not None:
+                    executor.close()
 
 
 _default: SandboxPool | None = None

@@ -16,8 +16,16 @@ class ProtocolError(RuntimeError):
 
 
 def write_message(fd: int, message: dict[str, Any]) -> None:
+    write_encoded(fd, encode_message(message))
+
+
+def encode_message(message: dict[str, Any]) -> bytes:
+    """The message as it goes on the pipe, for write_encoded."""
     data = json.dumps(message).encode("utf-8")
-    data = _HEADER.pack(len(data)) + data
+    return _HEADER.pack(len(data)) + data
+
+
+def write_encoded(fd: int, data: bytes) -> None:
     while data:
         data = data[os.write(fd, data) :]
 

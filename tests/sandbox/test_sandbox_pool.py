@@ -9,9 +9,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from apps.sandbox import ExampleResult, Limits, SandboxPool
+from apps.sandbox.pool import job_kind
+from apps.sandbox.protocol import encode_message
+from apps.sandbox.results import make_job
 
 SLEEP = "import time\ndef solve():\n    time.sleep(30)\n"
 NEXT = "def solve(x):\n    return x + 1\n"
@@ -43,7 +47,7 @@ def wait_for_job_process(executor: int) -> None:
 def test_an_executor_killed_during_a_job_fails_that_job_and_is_replaced(
     pool: SandboxPool,
 ) -> None:
-    [executor] = pool.executor_pids()
+    [executor] = pool.executor_pids("plain")
     results: list[ExampleResult] = []
     job = threading.Thread(
         target=lambda: results.extend(
@@ -60,7 +64,7 @@ def test_an_executor_killed_during_a_job_fails_that_job_and_is_replaced(
     assert result.error == (
         "The sandbox's executor stopped during the run: it was killed by SIGKILL. It was replaced."
     )
-    [replacement] = pool.executor_pids()
+    [replacement] = pool.executor_pids("plain")
     assert replacement != executor
     [after] = pool.run_examples(NEXT, "solve", [((1,), 2)])
     assert after.status == "pass"
@@ -74,7 +78,7 @@ def solve(x):
         time.sleep(30)
     return x
 """
-    [executor] = pool.executor_pids()
+    [executor] = pool.executor_pids("plain")
     results: list[ExampleResult] = []
     examples = [((x,), x) for x in range(4)]
     job = threading.Thread(
@@ -108,6 +112,34 @@ def test_a_pool_runs_examples_across_its_executors() -> None:
         source = "import os\ndef solve(x):\n    return x * 2\n"
         results = pool.run_examples(source, "solve", [((x,), 2 * x) for x in range(20)])
         assert [r.status for r in results] == ["pass"] * 20
-        assert len(pool.executor_pids()) == 2
+        assert len(pool.executor_pids("plain")) == 2
     finally:
         pool.close()
+
+
+def kind(source: str, *args: object) -> str:
+    return job_kind(encode_message(make_job(source, "solve", args, Limits())))
+
+
+def test_jobs_that_may_use_numpy_go_to_numpy_executors() -> None:
+    assert kind(NEXT, 1) == "plain"
+    assert kind("def solve(x):\n    return sorted(x)\n", [3, 1, "numpy?"]) == "numpy"
+    assert kind("import numpy as np\ndef solve(x):\n    return np.sum(x)\n", [1]) == "numpy"
+    assert kind("from numpy import sum\ndef solve(x):\n    return sum(x)\n", [1]) == "numpy"
+    assert kind(NEXT, np.arange(3)) == "numpy"
+    assert kind(NEXT, [(1, np.int64(2))]) == "numpy"
+
+
+def test_plain_executors_hold_no_numpy_and_a_job_can_still_import_it(pool: SandboxPool) -> None:
+    source = """\
+import sys
+def solve():
+    preloaded = "nu" + "mpy" in sys.modules
+    return preloaded, int(__import__("nu" + "mpy").arange(4).sum())
+"""
+    [plain] = pool.run_examples(source, "solve", [((), (False, 6))])
+    numpy = "import numpy, sys\ndef solve():\n    return 'numpy' in sys.modules\n"
+    [preloaded] = pool.run_examples(numpy, "solve", [((), True)])
+
+    assert (plain.status, preloaded.status) == ("pass", "pass")
+    assert len(pool.executor_pids("plain")) == len(pool.executor_pids("numpy")) == 1
