@@ -70,14 +70,8 @@ class Span:
 
     @classmethod
     def of(cls, node: Node) -> Span:
-        return cls(
-            node.start_point.row,
-            node.start_point.column,
-            node.end_point.row,
-            node.end_point.column,
-            node.start_byte,
-            node.end_byte,
-        )
+        (start_line, start_column), (end_line, end_column) = node.start_point, node.end_point
+        return cls(start_line, start_column, end_line, end_column, node.start_byte, node.end_byte)
 
     def contains(self, line: int, column: int) -> bool:
         after_start = (line, column) >= (self.start_line, self.start_column)
@@ -163,6 +157,9 @@ class Sketch:
     # What each top-level statement holds, by its text: `reparse` reuses it for the statements an
     # edit did not touch. Empty where the sketch needed recovery.
     facts: dict[_StatementKey, _Facts] = field(default_factory=dict, repr=False, compare=False)
+    # Where `tree` is the parse without the inside of descriptions written across lines: the
+    # parse of the text as is, and the scan, for `reparse` to redo both incrementally.
+    _recovery: _Recovery | None = field(default=None, repr=False, compare=False)
 
     def hole(self, name: str) -> Hole:
         for hole in self.holes:
@@ -235,25 +232,52 @@ class TextEdit:
 
 def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
     """The sketch after `edit`, re-parsed incrementally: tree-sitter reuses the old tree for
-    everything the edit did not touch. Where the old parse needed recovery (errors, descriptions
-    across lines), the new text is parsed afresh."""
+    everything the edit did not touch. Where the old parse skipped descriptions written across
+    lines, the scan for them starts again at the chunk of the edit and stops where it meets the old
+    one, and both parses are redone incrementally. Where the old or the new text needs its chunks
+    parsed apart (a syntax error), the new text is parsed afresh."""
     old = sketch.source.encode("utf-8", errors="surrogatepass")
     inserted = edit.text.encode("utf-8", errors="surrogatepass")
     new = old[: edit.start] + inserted + old[edit.end :]
     source = new.decode("utf-8", errors="surrogatepass")
-    if sketch.chunks or len(sketch.tree.included_ranges) != 1 or sketch.tree.root_node.has_error:
+    recovery = sketch._recovery
+    ranged = len(sketch.tree.included_ranges) != 1
+    if sketch.chunks or sketch.tree.root_node.has_error or (ranged and recovery is None):
         return parse_sketch(source)
-    tree = sketch.tree.copy()  # the old sketch keeps its own tree unchanged
     new_end = edit.start + len(inserted)
-    tree.edit(
-        start_byte=edit.start,
-        old_end_byte=edit.end,
-        new_end_byte=new_end,
-        start_point=_point(old, edit.start),
-        old_end_point=_point(old, edit.end),
-        new_end_point=_point(new, new_end),
-    )
-    return _read(source, tree, sketch.facts)
+    start_point, old_end_point = _point(old, edit.start), _point(old, edit.end)
+    new_end_point = _point(new, new_end)
+
+    def edited(tree: Tree) -> Tree:
+        tree = tree.copy()  # the old sketch keeps its own tree unchanged
+        tree.edit(
+            start_byte=edit.start,
+            old_end_byte=edit.end,
+            new_end_byte=new_end,
+            start_point=start_point,
+            old_end_point=old_end_point,
+            new_end_point=new_end_point,
+        )
+        return tree
+
+    text = _Text.of(source)
+    whole = syntax.parse(text.data, edited(recovery.whole if recovery else sketch.tree))
+    if not whole.root_node.has_error:
+        return _read_by_statement(source, _Parses(text, whole), sketch.facts)
+    if recovery is None:  # the old text was clean: recover the new one as `_parse` does
+        return _read_parses(source, _recover(text, whole, _Scanner(text.data).scan()), sketch.facts)
+    if b"`" in old or b"`" in new:
+        # Backticks are read as quotes over the whole text, so an edit may change them far from
+        # itself: no part of the old scan can be trusted.
+        return parse_sketch(source)
+    layout = _rescan(text.data, recovery.layout, edit.start, edit.end, new_end)
+    if not layout.descriptions:
+        return parse_sketch(source)
+    tree = text.parse(0, len(text.data), layout.descriptions, edited(sketch.tree))
+    if tree.root_node.has_error:
+        return parse_sketch(source)  # the chunks' parses have nothing to reuse
+    parses = _Parses(text, tree, layout.descriptions, recovery=_Recovery(whole, layout))
+    return _read_by_statement(source, parses, sketch.facts)
 
 
 def _point(data: bytes, byte: int) -> Point:
@@ -268,8 +292,11 @@ def parse_sketch(source: str, *, old_tree: Tree | None = None) -> Sketch:
 
 
 def _read(source: str, old_tree: Tree | None, known: dict[_StatementKey, _Facts]) -> Sketch:
-    text = _Text.of(source)
-    parses = _parse(text, old_tree)
+    return _read_parses(source, _parse(_Text.of(source), old_tree), known)
+
+
+def _read_parses(source: str, parses: _Parses, known: dict[_StatementKey, _Facts]) -> Sketch:
+    text = parses.text
     if not parses.chunks:
         return _read_by_statement(source, parses, known)
     definitions = parses.find("def")
@@ -394,7 +421,19 @@ def _read_by_statement(source: str, parses: _Parses, known: dict[_StatementKey, 
         tree=parses.tree,
         statements=statements,
         facts=facts,
+        _recovery=parses.recovery,
     )
+
+
+def _enclosing(node: Node, definitions: Sequence[Node]) -> Node | None:
+    """The innermost of `definitions` (in source order, all those of a clean statement) that
+    holds `node`: its nearest `function_definition` ancestor, found without walking up the tree
+    (tree-sitter finds a node's parent by walking down from the root)."""
+    start, end = node.start_byte, node.end_byte
+    for definition in reversed(definitions):
+        if definition.start_byte <= start and end <= definition.end_byte:
+            return definition
+    return None
 
 
 def _captures_by_statement(
@@ -415,20 +454,27 @@ def _statement_facts(statement: Node, captured: dict[str, list[Node]], source: b
     def found(capture: str) -> list[Node]:
         return sorted(captured.get(capture, []), key=lambda node: node.start_byte)
 
-    definitions = found("def")
-    functions = tuple(_function(node) for node in definitions)
+    functions: list[Function] = []
+    function_holes: list[Hole] = []
+    # Each function's parameters by name, for the inline holes inside it (see `_known_params`).
     seen: _KnownParams = {}
+    definitions = found("def")
+    for node in definitions:
+        body = _body_statements(node)
+        docstring = _docstring(body)
+        description = _description_of(docstring) if docstring is not None else None
+        function = _function_with(node, description)
+        functions.append(function)
+        seen[(node.start_byte, node.end_byte)] = {param.name: param for param in function.params}
+        if _is_function_hole(node, body, docstring):
+            function_holes.append(_function_hole(node, function, description or ""))
     return _Facts(
         line=statement.start_point.row,
         byte=statement.start_byte,
-        functions=functions,
-        function_holes=tuple(
-            _function_hole(node, function)
-            for node, function in zip(definitions, functions, strict=True)
-            if _is_function_hole(node)
-        ),
+        functions=tuple(functions),
+        function_holes=tuple(function_holes),
         calls=tuple(
-            _inline_call(node, source, seen)
+            _inline_call(node, source, seen, _enclosing(node, definitions))
             for node in found("hole")
             if not _callee(node).has_error
         ),
@@ -449,30 +495,36 @@ class _Text:
     into a quoted one of the same length), where each line starts, and the bytes as written."""
 
     data: bytes
-    line_starts: tuple[int, ...]
     source: bytes
 
     @classmethod
     def of(cls, source: str) -> _Text:
         # surrogatepass: an editor may send lone surrogates; they must not crash the parse.
         written = source.encode("utf-8", errors="surrogatepass")
-        data = _quote_backticks(written)
-        return cls(data, (0, *(match.end() for match in re.finditer(b"\n", data))), written)
+        return cls(_quote_backticks(written), written)
+
+    @functools.cached_property
+    def line_starts(self) -> tuple[int, ...]:
+        """Where each line starts; only the recovery of a text with errors asks."""
+        return (0, *(match.end() for match in re.finditer(b"\n", self.data)))
 
     def point(self, byte: int) -> Point:
         row = bisect_right(self.line_starts, byte) - 1
         return Point(row, byte - self.line_starts[row])
 
-    def parse(self, start: int, end: int, skip: Sequence[_Description]) -> Tree:
+    def parse(
+        self, start: int, end: int, skip: Sequence[_Description], old_tree: Tree | None = None
+    ) -> Tree:
         """The bytes from `start` to `end` parsed on their own, with the inside of each `skip`
-        description left out, so that tree-sitter reads `""(args)` there."""
+        description left out, so that tree-sitter reads `""(args)` there (reusing `old_tree`, an
+        earlier such parse edited to match, where given)."""
         ranges, position = [], start
         for opening, closing in skip:
             if start <= opening and closing <= end:
                 ranges.append(self._range(position, opening + 1))
                 position = closing - 1
         ranges.append(self._range(position, end))
-        return syntax.parse_ranges(self.data, ranges)
+        return syntax.parse_ranges(self.data, ranges, old_tree)
 
     def _range(self, start: int, end: int) -> Range:
         return Range(self.point(start), self.point(end), start, end)
@@ -487,6 +539,8 @@ class _Parses:
     descriptions: tuple[_Description, ...] = ()
     chunks: tuple[Tree, ...] = ()
     cache: dict[int, dict[str, list[Node]]] = field(default_factory=dict, compare=False)
+    # Where `tree` skips descriptions and is clean: what `reparse` needs to redo that.
+    recovery: _Recovery | None = None
 
     def captured(self, root: Node, capture: str) -> list[Node]:
         """The nodes under `root` (the root of one of the trees) that `_SKETCH_QUERY` captures."""
@@ -538,11 +592,16 @@ def _parse(text: _Text, old_tree: Tree | None = None) -> _Parses:
     tree = syntax.parse(text.data, old_tree)
     if not tree.root_node.has_error:
         return _Parses(text, tree)
-    layout = _Scanner(text.data).scan()
+    return _recover(text, tree, _Scanner(text.data).scan())
+
+
+def _recover(text: _Text, tree: Tree, layout: _Layout) -> _Parses:
+    """The parses of a text whose parse as a whole, `tree`, has errors; `layout` is its scan."""
     if layout.descriptions:
-        tree = text.parse(0, len(text.data), layout.descriptions)
-        if not tree.root_node.has_error:
-            return _Parses(text, tree, layout.descriptions)
+        ranged = text.parse(0, len(text.data), layout.descriptions)
+        if not ranged.root_node.has_error:
+            return _Parses(text, ranged, layout.descriptions, recovery=_Recovery(tree, layout))
+        tree = ranged
     bounds = sorted({0, *layout.chunk_starts, len(text.data)})
     chunks = tuple(text.parse(start, end, layout.descriptions) for start, end in pairwise(bounds))
     return _Parses(text, tree, layout.descriptions, chunks)
@@ -651,21 +710,34 @@ class _Layout:
     chunk_starts: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class _Recovery:
+    """For a sketch read without the inside of its descriptions written across lines: the parse
+    of the text as is (with its errors), and the scan that found them."""
+
+    whole: Tree
+    layout: _Layout
+
+
 class _Scanner:
     """Finds the descriptions written across lines, and the lines where a top-level statement
     starts: each chunk of the text between two such lines can be parsed on its own."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, resync: frozenset[int] = frozenset()) -> None:
         self.data = data
         self.depth = 0  # brackets open
         self.decorated = False
         self.descriptions: list[_Description] = []
         self.chunk_starts: list[int] = []
+        # Chunk starts where the scan may stop, the rest being known (see `_rescan`).
+        self.resync = resync
+        self.stopped = False
 
-    def scan(self) -> _Layout:
-        self._line(0)
-        index = 0
-        while (match := _SCANNED.search(self.data, index)) is not None:
+    def scan(self, start: int = 0) -> _Layout:
+        """The scan from `start`, the beginning of the text or of a chunk."""
+        self._line(start)
+        index = start
+        while not self.stopped and (match := _SCANNED.search(self.data, index)) is not None:
             index = self._token(match.start())
         return _Layout(tuple(self.descriptions), tuple(self.chunk_starts))
 
@@ -694,6 +766,7 @@ class _Scanner:
         self.depth = 0
         if not self.decorated:
             self.chunk_starts.append(index)
+            self.stopped = index in self.resync
         # A decorator and what it decorates are one statement.
         self.decorated = self.data.startswith(b"@", index)
 
@@ -716,6 +789,33 @@ class _Scanner:
     def _line_end(self, index: int) -> int:
         end = self.data.find(b"\n", index)
         return len(self.data) if end == -1 else end
+
+
+def _rescan(data: bytes, old: _Layout, start: int, old_end: int, new_end: int) -> _Layout:
+    """The scan of the text after bytes `start` to `old_end` became bytes `start` to `new_end`,
+    given `old`, the scan before: from the last chunk whose first line the edit leaves alone, to
+    the first chunk start after the edit that the old scan had too. At a chunk start the scan is in
+    no string and no bracket, and no decorator is pending, so from there on the rest is as before.
+    """
+    delta = new_end - old_end
+    starts = old.chunk_starts
+    k = bisect_right(starts, start) - 1
+    # The first line of the chunk must end before the edit, so that it starts a chunk again.
+    while k >= 0 and data.find(b"\n", starts[k], start) == -1:
+        k -= 1
+    begin = starts[k] if k >= 0 else 0
+    resync = frozenset(chunk + delta for chunk in starts if chunk >= old_end)
+    scanner = _Scanner(data, resync)
+    found = scanner.scan(begin)
+    descriptions = [d for d in old.descriptions if d[0] < begin]
+    descriptions += found.descriptions
+    chunk_starts = [chunk for chunk in starts if chunk < begin]
+    chunk_starts += found.chunk_starts
+    if scanner.stopped:
+        synced = found.chunk_starts[-1] - delta
+        descriptions += [(a + delta, b + delta) for a, b in old.descriptions if a >= synced]
+        chunk_starts += [chunk + delta for chunk in starts if chunk > synced]
+    return _Layout(tuple(descriptions), tuple(chunk_starts))
 
 
 def _strings_close(data: bytes, index: int) -> bool:
@@ -744,25 +844,35 @@ def _closing_quote(data: bytes, start: int, quote: bytes, *, within_line: bool) 
 
 
 def _function(node: Node) -> Function:
+    docstring = _docstring(_body_statements(node))
+    return _function_with(node, _description_of(docstring) if docstring is not None else None)
+
+
+def _function_with(node: Node, description: str | None) -> Function:
+    """The function defined at `node`, whose docstring reads `description` (None: it has none)."""
     name = syntax.text(node.child_by_field_name("name"))
     params = _params(node.child_by_field_name("parameters"))
-    docstring = _docstring(_body_statements(node))
     return Function(
         name=name,
         params=params,
         returns=_annotation(node.child_by_field_name("return_type")),
         span=Span.of(node),
-        examples=_doctest_examples(name, params, docstring) if docstring else (),
+        examples=_doctest_examples(name, params, description) if description is not None else (),
     )
 
 
-def _doctest_examples(name: str, params: tuple[Param, ...], docstring: Node) -> tuple[Example, ...]:
+def _description_of(docstring: Node) -> str:
+    return inspect.cleandoc(syntax.string_value(docstring))
+
+
+def _doctest_examples(name: str, params: tuple[Param, ...], text: str) -> tuple[Example, ...]:
     """The examples written as doctest lines: `>>> name(args)`, then the expected value.
 
     Only calls of the function itself with literal arguments are examples; other doctest lines
     (setting up a variable, printing) are left to the text of the description.
     """
-    text = inspect.cleandoc(syntax.string_value(docstring))
+    if ">>>" not in text:  # no doctest line, no example (and most docstrings have none)
+        return ()
     try:
         tests = doctest.DocTestParser().get_examples(text)
     except ValueError:  # an inconsistently indented doctest block: no examples to read
@@ -823,12 +933,17 @@ def _docstring(statements: list[Node]) -> Node | None:
     return value if value.type == "string" else None
 
 
-def _is_function_hole(node: Node) -> bool:
-    """A body of only a docstring and/or `...`/`pass`; one broken by a syntax error is no hole."""
+def _is_function_hole(
+    node: Node, statements: list[Node] | None = None, docstring: Node | None = None
+) -> bool:
+    """A body of only a docstring and/or `...`/`pass`; one broken by a syntax error is no hole.
+    `statements` and `docstring`, where given, are its body's (see `_body_statements`)."""
     if node.has_error:
         return False
-    statements = _body_statements(node)
-    rest = statements[1:] if _docstring(statements) is not None else statements
+    if statements is None:
+        statements = _body_statements(node)
+        docstring = _docstring(statements)
+    rest = statements[1:] if docstring is not None else statements
     return bool(statements) and all(_is_filler(statement) for statement in rest)
 
 
@@ -838,10 +953,13 @@ def _is_filler(statement: Node) -> bool:
     return statement.type == "expression_statement" and syntax.text(statement) == "..."
 
 
-def _function_hole(node: Node, function: Function | None = None) -> Hole:
+def _function_hole(
+    node: Node, function: Function | None = None, description: str | None = None
+) -> Hole:
     function = function or _function(node)
-    docstring = _docstring(_body_statements(node))
-    description = inspect.cleandoc(syntax.string_value(docstring)) if docstring else ""
+    if description is None:
+        docstring = _docstring(_body_statements(node))
+        description = _description_of(docstring) if docstring is not None else ""
     return Hole(
         name=function.name,
         kind="function",
@@ -874,11 +992,14 @@ class _InlineCall:
     span: Span
 
 
-def _inline_call(node: Node, source: bytes, seen: _KnownParams) -> _InlineCall:
+def _inline_call(
+    node: Node, source: bytes, seen: _KnownParams, enclosing: Node | None | Literal[False] = False
+) -> _InlineCall:
+    """`enclosing`, where known, is the call's nearest `function_definition` ancestor."""
     expected_type, passed_to = _expected_type_here(node)
     return _InlineCall(
         description=_normalise(syntax.string_value(_callee(node), source)),
-        params=_inline_params(node, seen),
+        params=_inline_params(node, seen, enclosing),
         expected_type=expected_type,
         passed_to=passed_to,
         span=Span.of(node),
@@ -892,6 +1013,9 @@ def _holes_of_calls(
     by_description: dict[str, list[_InlineCall]] = {}
     for call in calls:
         by_description.setdefault(call.description, []).append(call)
+    by_name: dict[str, Function] = {}
+    for function in functions:
+        by_name.setdefault(function.name, function)  # the first of a name, as a search finds
     holes = []
     for description, uses in by_description.items():
         name = _unique(_snake_case(description), taken)
@@ -903,7 +1027,7 @@ def _holes_of_calls(
                 kind="inline",
                 description=description,
                 params=first.params,
-                expected_type=_resolve_type(first, functions),
+                expected_type=_resolve_type(first, by_name),
                 span=first.span,
                 uses=tuple(use.span for use in uses),
             )
@@ -961,10 +1085,14 @@ def _known_params(function: Node, seen: _KnownParams) -> dict[str, Param]:
     return seen[key]
 
 
-def _inline_params(call: Node, seen: _KnownParams) -> tuple[Param, ...]:
-    """Name each argument after the variable passed; type it by the enclosing function's params."""
+def _inline_params(
+    call: Node, seen: _KnownParams, enclosing: Node | None | Literal[False] = False
+) -> tuple[Param, ...]:
+    """Name each argument after the variable passed; type it by the enclosing function's params
+    (`enclosing`, where the caller knows it)."""
     arguments = call.child_by_field_name("arguments")
-    enclosing = syntax.ancestor(call, "function_definition")
+    if enclosing is False:
+        enclosing = syntax.ancestor(call, "function_definition")
     known = _known_params(enclosing, seen) if enclosing else {}
     params: list[Param] = []
     used: set[str] = set()
@@ -1020,11 +1148,11 @@ def _parameter(argument: Node) -> tuple[str, int | str] | None:
     return function, len(before)
 
 
-def _resolve_type(call: _InlineCall, functions: tuple[Function, ...]) -> str | None:
+def _resolve_type(call: _InlineCall, functions: dict[str, Function]) -> str | None:
     if call.passed_to is None:
         return call.expected_type
     name, parameter = call.passed_to
-    target = next((function for function in functions if function.name == name), None)
+    target = functions.get(name)
     if target is None:
         return None
     if isinstance(parameter, str):

@@ -25,11 +25,13 @@ def parse(source: bytes, old_tree: Tree | None = None) -> Tree:
     return _parser().parse(source, old_tree) if old_tree else _parser().parse(source)
 
 
-def parse_ranges(source: bytes, ranges: Sequence[Range]) -> Tree:
+def parse_ranges(source: bytes, ranges: Sequence[Range], old_tree: Tree | None = None) -> Tree:
     """Parse only `ranges` of `source`, as if the rest were not there; nodes keep their positions
-    in `source`."""
+    in `source`. `old_tree`, an earlier such tree already edited to match, lets tree-sitter reuse
+    what did not change (where the ranges changed too, it reads those parts again)."""
     # A parser of its own: included ranges are parser state the shared parser must not keep.
-    return Parser(PYTHON, included_ranges=ranges).parse(source)
+    parser = Parser(PYTHON, included_ranges=ranges)
+    return parser.parse(source, old_tree) if old_tree else parser.parse(source)
 
 
 def captures(pattern: str, node: Node) -> dict[str, list[Node]]:
@@ -37,9 +39,8 @@ def captures(pattern: str, node: Node) -> dict[str, list[Node]]:
 
 
 def text(node: Node | None) -> str:
-    if node is None or node.text is None:
-        return ""
-    return node.text.decode("utf-8", errors="replace")
+    raw = node.text if node is not None else None  # `text` copies the bytes: read it once
+    return "" if raw is None else raw.decode("utf-8", errors="replace")
 
 
 def walk(node: Node) -> Iterator[Node]:
@@ -72,11 +73,23 @@ def string_value(node: Node, source: bytes | None = None) -> str:
     given, is the text as written where the parser read a same-length substitute (a backtick
     description read as a quoted one).
     """
-    delimiters = [child for child in node.children if child.type in {"string_start", "string_end"}]
-    if len(delimiters) < 2 or node.text is None:
-        return ""
-    start, end = delimiters[0].end_byte, delimiters[-1].start_byte
+    # The delimiters are the first and last children, but for a string broken by an error.
+    count = node.child_count
+    first, last = (node.child(0), node.child(count - 1)) if count >= 2 else (None, None)
+    if first is not None and last is not None and {first.type, last.type} <= _DELIMITERS:
+        start, end = first.end_byte, last.start_byte
+    else:
+        delimiters = [child for child in node.children if child.type in _DELIMITERS]
+        if len(delimiters) < 2:
+            return ""
+        start, end = delimiters[0].end_byte, delimiters[-1].start_byte
     if source is not None:
         return source[start:end].decode("utf-8", errors="replace")
-    inside = node.text[start - node.start_byte : end - node.start_byte]
+    whole = node.text
+    if whole is None:
+        return ""
+    inside = whole[start - node.start_byte : end - node.start_byte]
     return inside.decode("utf-8", errors="replace")
+
+
+_DELIMITERS = frozenset({"string_start", "string_end"})
