@@ -16,10 +16,11 @@ from apps.sketches.access import sketch_for_user
 from apps.synthesis.access import run_for_user
 from apps.synthesis.engine import SketchProblem
 from apps.synthesis.events import run_group
-from apps.synthesis.models import Candidate, Run
+from apps.synthesis.facts import last_run_facts
+from apps.synthesis.models import Run
 from apps.synthesis.runs import start_run
 from lsp.examples import ExampleError
-from lsp.facts import FailedExample, HoleFacts, HoleStatus, SketchFacts
+from lsp.facts import SketchFacts
 from lsp.server import Host
 from lsp.session import LspSession
 
@@ -146,51 +147,17 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
             self.session.set_facts(uri, await self._facts(uri))
 
     def _run_done(self, run_id: int) -> bool:
-        return Run.objects.filter(pk=run_id).values_list("status", flat=True).first() in {
-            Run.Status.SUCCEEDED,
-            Run.Status.FINISHED,
-            Run.Status.FAILED,
-            None,
-        }
+        run = Run.objects.filter(pk=run_id).first()
+        return run is None or run.done
 
     def _last_run_facts(self, sketch_id: int) -> SketchFacts | None:
         try:
-            sketch = sketch_for_user(self.scope["user"], sketch_id)
+            return last_run_facts(sketch_for_user(self.scope["user"], sketch_id))
         except Http404:
             return None
-        run = sketch.runs.first()
-        if run is None:
-            return None
-        tested = [c for c in run.candidates.all() if c.status in {"passed", "failed"}]
-        statuses: dict[str, HoleStatus] = {}
-        for candidate in run.candidates.all():
-            for name in candidate.fills:
-                status: HoleStatus = "filled"
-                if candidate.status == Candidate.Status.PASSED:
-                    status = "verified"
-                elif candidate.status == Candidate.Status.FAILED:
-                    status = "failing"
-                if statuses.get(name) != "verified":
-                    statuses[name] = status
-        best = max(tested, key=lambda c: c.passed, default=None)
-        failed = () if best is None or best.status == "passed" else _failed_examples(best)
-        holes = {name: HoleFacts(status=status) for name, status in statuses.items()}
-        return SketchFacts(holes=holes, failed=failed, run=run.pk)
 
 
 def _sketch_id(uri: str) -> int | None:
     """`file:///sketches/7/sketch.py`, as the sketch page names its document, gives 7."""
     match = re.fullmatch(r"file:///sketches/(\d+)/sketch\.py", uri)
     return int(match.group(1)) if match else None
-
-
-def _failed_examples(candidate: Candidate) -> tuple[FailedExample, ...]:
-    return tuple(
-        FailedExample(
-            call=result.get("call", "?"),
-            message=result.get("error")
-            or f"expected {result.get('expected')}, got {result.get('actual')}",
-        )
-        for result in candidate.results
-        if result.get("status") != "pass"
-    )
