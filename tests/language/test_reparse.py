@@ -23,7 +23,8 @@ def _same(incremental, fresh):
 
 
 @st.composite
-def edits(draw, source):
+def edits(draw, source, typed=TYPED):
+    """An edit of `source` on character boundaries that types one of `typed` over 0-3 bytes."""
     data = source.encode()
     start = draw(st.integers(0, len(data)))
     end = min(len(data), start + draw(st.integers(0, 3)))
@@ -31,7 +32,7 @@ def edits(draw, source):
         start -= 1
     while not _on_boundary(data, end):
         end += 1
-    return TextEdit(start, end, draw(TYPED))
+    return TextEdit(start, end, draw(typed))
 
 
 def _on_boundary(data, index):

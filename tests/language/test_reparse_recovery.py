@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from lsp.sketch import TextEdit, parse_sketch, reparse
 
 from .darc import darc_files
-from .test_reparse import _on_boundary, _same
+from .test_reparse import _same
+from .test_reparse import edits as any_edits
 
 TYPED = st.sampled_from(
     [
@@ -31,18 +32,6 @@ TYPED = st.sampled_from(
         "\\",
     ]
 )
-
-
-@st.composite
-def edits(draw, source):
-    data = source.encode()
-    start = draw(st.integers(0, len(data)))
-    end = min(len(data), start + draw(st.integers(0, 3)))
-    while not _on_boundary(data, start):
-        start -= 1
-    while not _on_boundary(data, end):
-        end += 1
-    return TextEdit(start, end, draw(TYPED))
 
 
 def _across_lines(source):
@@ -75,7 +64,7 @@ def test_the_long_sketch_needs_recovery():
 def test_a_reparse_of_a_recovered_sketch_matches_a_fresh_parse(data):
     sketch = parse_sketch(LONG)
     for _ in range(data.draw(st.integers(1, 4))):
-        sketch = reparse(sketch, data.draw(edits(sketch.source)))
+        sketch = reparse(sketch, data.draw(any_edits(sketch.source, TYPED)))
         _same_trees(sketch, parse_sketch(sketch.source))
 
 
@@ -95,7 +84,7 @@ def test_a_rescan_after_an_edit_matches_a_fresh_scan(data):
     source = LONG.encode()
     layout = _Scanner(source).scan()
     for _ in range(data.draw(st.integers(1, 4))):
-        edit = data.draw(edits(source.decode()))
+        edit = data.draw(any_edits(source.decode(), TYPED))
         inserted = edit.text.encode()
         source = source[: edit.start] + inserted + source[edit.end :]
         rescanned = _rescan(source, layout, edit.start, edit.end, edit.start + len(inserted))

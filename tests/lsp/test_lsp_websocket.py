@@ -181,23 +181,25 @@ def test_failed_examples_of_the_last_run_show_as_warnings(demo_sketch: Sketch, u
     assert "Status: **failing**" in shown
 
 
+async def fill_hole(cookie: str, uri: str, text: str) -> dict[str, Any]:
+    """Open the sketch in an editor of this session and ask to fill `reverse_list`."""
+    editor = Editor(cookie)
+    await editor.connect()
+    await editor.open(uri, text)
+    answer = await editor.request(
+        "workspace/executeCommand",
+        {"command": "inlay.fillHole", "arguments": [uri, "reverse_list"]},
+    )
+    await finish(editor)
+    return answer
+
+
 def test_fill_hole_starts_a_run_of_the_editors_text(demo_sketch: Sketch, user: User) -> None:
     uri = f"file:///sketches/{demo_sketch.pk}/sketch.py"
     text = demo_sketch.head().text + "\n# edited in the editor\n"
     cookie = session_cookie(user)
 
-    async def scenario() -> dict[str, Any]:
-        editor = Editor(cookie)
-        await editor.connect()
-        await editor.open(uri, text)
-        answer = await editor.request(
-            "workspace/executeCommand",
-            {"command": "inlay.fillHole", "arguments": [uri, "reverse_list"]},
-        )
-        await finish(editor)
-        return answer
-
-    answer = asyncio.run(scenario())
+    answer = asyncio.run(fill_hole(cookie, uri, text))
 
     run = Run.objects.get(pk=answer["result"]["run"])
     assert run.sketch == demo_sketch
@@ -210,18 +212,7 @@ def test_fill_hole_refuses_someone_elses_sketch(demo_sketch: Sketch) -> None:
     uri = f"file:///sketches/{demo_sketch.pk}/sketch.py"
     cookie, text = session_cookie(stranger), demo_sketch.head().text
 
-    async def scenario() -> dict[str, Any]:
-        editor = Editor(cookie)
-        await editor.connect()
-        await editor.open(uri, text)
-        answer = await editor.request(
-            "workspace/executeCommand",
-            {"command": "inlay.fillHole", "arguments": [uri, "reverse_list"]},
-        )
-        await finish(editor)
-        return answer
-
-    answer = asyncio.run(scenario())
+    answer = asyncio.run(fill_hole(cookie, uri, text))
 
     assert "error" in answer
     assert not Run.objects.filter(sketch=demo_sketch).exists()
