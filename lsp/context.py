@@ -8,7 +8,9 @@ the ChatLSP requests and the synthesis prompts all read it from here: the model 
 sees.
 
 Types come from annotations first; where there is none, from `lsp.inference` (the code around the
-hole, then jedi). `inferred` says which ones were inferred, so a reader can weigh them.
+hole, then jedi); where that finds nothing either, from the values the hole received and returned
+in the last traced run (`lsp.observed`). `inferred` and `observed` say which ones were not written,
+so a reader can weigh them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from tree_sitter import Node
 
 from lsp import inference, syntax
+from lsp.observed import ObservedTypes
 from lsp.sketch import Function, Hole, Param, Sketch
 
 _NAME = re.compile(r"[A-Za-z_]\w*")
@@ -42,8 +45,10 @@ class HoleContext:
     params: tuple[Param, ...]
     relevant_types: tuple[str, ...]
     relevant_headers: tuple[str, ...]
-    # Parameter names (and RETURN, for the expected type) whose type was inferred, not written.
+    # Parameter names (and RETURN, for the expected type) whose type was inferred, not written,
+    # and those whose type was only observed in a traced run.
     inferred: frozenset[str] = frozenset()
+    observed: frozenset[str] = frozenset()
 
     def signature(self) -> str:
         """The hole's signature with inferred types filled in."""
@@ -52,12 +57,17 @@ class HoleContext:
         return f"def {self.hole.name}({params}){returns}:"
 
     def type_source(self, name: str) -> str | None:
-        """ "annotation", "inferred" or None (unknown) for a parameter name or RETURN."""
+        """ "annotation", "inferred", "observed" or None (unknown) for a parameter name or
+        RETURN."""
         if name == RETURN:
             known = self.expected_type is not None
         else:
             known = any(p.name == name and p.annotation for p in self.params)
-        return None if not known else "inferred" if name in self.inferred else "annotation"
+        if not known:
+            return None
+        if name in self.observed:
+            return "observed"
+        return "inferred" if name in self.inferred else "annotation"
 
     def to_json(self) -> dict[str, Any]:
         """The shape `inlay/holeContext` answers with, and the CLI prints."""
@@ -85,15 +95,33 @@ class _TypeDefinition:
     start_byte: int
 
 
-def hole_context(sketch: Sketch, hole: Hole, *, use_jedi: bool = True) -> HoleContext:
-    """Everything known statically about `hole`. With `use_jedi`, this may take a while the first
+def hole_context(
+    sketch: Sketch,
+    hole: Hole,
+    *,
+    use_jedi: bool = True,
+    observed: ObservedTypes | None = None,
+) -> HoleContext:
+    """Everything known about `hole`: statically, then from `observed` (the types its traced
+    calls showed) where nothing static is known. With `use_jedi`, this may take a while the first
     time a module is indexed (see `lsp.inference`): call it off any event loop."""
     inferred_args = inference.argument_types(sketch, hole, use_jedi=use_jedi)
-    params = tuple(Param(p.name, p.annotation or inferred_args.get(p.name)) for p in hole.params)
     inferred = set(inferred_args)
+    seen: set[str] = set()
+    params = []
+    for index, param in enumerate(hole.params):
+        annotation = param.annotation or inferred_args.get(param.name)
+        if annotation is None and observed is not None:
+            annotation = observed.param(index, param.name)
+            if annotation is not None:
+                seen.add(param.name)
+        params.append(Param(param.name, annotation))
     expected_type = hole.expected_type
     if expected_type is None and (expected_type := inference.returned_type(sketch, hole)):
         inferred.add(RETURN)
+    if expected_type is None and observed is not None and observed.returns is not None:
+        expected_type = observed.returns
+        seen.add(RETURN)
     wanted = _names(expected_type, *(param.annotation for param in params))
     headers = _relevant_headers(sketch, hole, wanted)
     if use_jedi:
@@ -101,10 +129,11 @@ def hole_context(sketch: Sketch, hole: Hole, *, use_jedi: bool = True) -> HoleCo
     return HoleContext(
         hole=hole,
         expected_type=expected_type,
-        params=params,
+        params=tuple(params),
         relevant_types=_relevant_types(sketch, wanted),
         relevant_headers=headers,
         inferred=frozenset(inferred),
+        observed=frozenset(seen),
     )
 
 
@@ -143,6 +172,8 @@ def _params_markdown(context: HoleContext) -> str:
 
 
 def _inferred_mark(context: HoleContext, name: str) -> str:
+    if name in context.observed:
+        return " (observed in the last traced run)"
     return " (inferred)" if name in context.inferred else ""
 
 

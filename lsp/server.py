@@ -22,6 +22,7 @@ import asyncio
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from importlib import metadata
 from typing import Any
 from urllib.parse import unquote
@@ -180,13 +181,16 @@ class InlayServer(LanguageServer):
 
     async def context(self, opened: OpenSketch, hole: Hole) -> HoleContext:
         """The hole's context, computed in a worker thread (jedi blocks) and kept until the
-        document's text changes."""
+        document's text or its facts change (observed types come from the facts)."""
         sketch, contexts = self._contexts.get(opened.uri, (None, {}))
         if sketch is not opened.sketch:  # a new text: every context of the old one is stale
             contexts = {}
             self._contexts[opened.uri] = (opened.sketch, contexts)
         if hole.name not in contexts:
-            contexts[hole.name] = await asyncio.to_thread(hole_context, opened.sketch, hole)
+            observed = self.facts(opened.uri).of(hole.name).observed
+            contexts[hole.name] = await asyncio.to_thread(
+                partial(hole_context, opened.sketch, hole, observed=observed)
+            )
         return contexts[hole.name]
 
     def in_background(self, work: Awaitable[None]) -> None:
@@ -200,6 +204,7 @@ class InlayServer(LanguageServer):
 
     def set_facts(self, uri: str, facts: SketchFacts | None) -> None:
         self._facts[uri] = facts or NO_FACTS
+        self._contexts.pop(uri, None)  # observed types may have changed
         self.publish_diagnostics(uri)
 
     def publish_diagnostics(self, uri: str) -> None:

@@ -16,8 +16,9 @@ later mutation does not change the record. A call whose record has an "error" ra
 with no call in an example was never reached there (the program failed before it, or took another
 way). `failed_in` names the hole whose raising ended the program, if one did. The sandbox's codec
 carries numpy arrays, lists, tuples, dicts, sets and dataclasses; a value it cannot carry (a
-generator, an instance of a plain class) is recorded as a string `<Type: repr>`. The output is then
-compared with the expected value here, with the sandbox's own `values_equal`.
+generator, an instance of a plain class) is recorded as an `lsp.observed.Opaque`: its type's name
+and a short repr (`to_json` shows it as the string `<Type: repr>`). The output is then compared
+with the expected value here, with the sandbox's own `values_equal`.
 
 If the instrumented run itself ends badly (a timeout, the memory limit), the trace of that example
 is lost and its error says why.
@@ -30,9 +31,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from apps.sandbox import ExampleResult, Limits, Record, run_examples, values_equal
+from lsp.observed import Opaque
 from lsp.tasks import Split, TaskExample
 
 TRACED_ENTRY = "__inlay_traced_entry__"
+# The prelude's stand-in for a value the codec cannot carry: {OPAQUE: type name, "repr": text}.
+OPAQUE = "__inlay_opaque__"
 MAX_CALLS = 200  # recorded per example: a hole called once per cell of a grid would flood the reply
 # A trace holds many values: room for them in the reply (file_bytes must exceed output_bytes).
 TRACE_LIMITS = Limits(output_bytes=8 * 2**20, file_bytes=16 * 2**20)
@@ -116,7 +120,7 @@ def _traced_run(example: TaskExample, result: ExampleResult) -> ExampleRun:
         return ExampleRun(
             example.split, example.index, example.args, example.output, False, None, failure, ()
         )
-    error, output = reply.get("error"), reply.get("output")
+    error, output = reply.get("error"), _opaque(reply.get("output"))
     return ExampleRun(
         example.split,
         example.index,
@@ -134,12 +138,23 @@ def _traced_run(example: TaskExample, result: ExampleResult) -> ExampleRun:
 def _call(record: dict[str, Any]) -> HoleCall:
     return HoleCall(
         hole=str(record["hole"]),
-        args=tuple(record["args"]),
-        kwargs=dict(record.get("kwargs", {})),
-        result=record.get("result"),
+        args=tuple(_opaque(record["args"])),
+        kwargs=dict(_opaque(record.get("kwargs", {}))),
+        result=_opaque(record.get("result")),
         error=record.get("error"),
         returned="result" in record or "error" in record,
     )
+
+
+def _opaque(value: Any) -> Any:
+    """The value with the prelude's stand-ins for values it could not carry made `Opaque`."""
+    if isinstance(value, dict):
+        if value.keys() == {OPAQUE, "repr"}:
+            return Opaque(str(value[OPAQUE]), str(value["repr"]))
+        return {key: _opaque(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_opaque(item) for item in value)
+    return value
 
 
 def instrument(program: str, entry: str, holes: Sequence[str], max_calls: int = MAX_CALLS) -> str:
@@ -171,6 +186,8 @@ def to_json(value: Any) -> Any:
         return [[to_json(key), to_json(item)] for key, item in value.items()]
     if isinstance(value, bytes):
         return value.decode("latin-1")
+    if isinstance(value, Opaque):
+        return str(value)
     return value
 
 
@@ -240,7 +257,7 @@ def __inlay_start_tracing__(program_lines, holes, entry, max_calls):
             shown = repr(value)[:200]
         except Exception:
             shown = "?"
-        return f"<{type(value).__name__}: {shown}>"
+        return {"__inlay_opaque__": type(value).__name__, "repr": shown}
 
     def snapshot(value):
         try:

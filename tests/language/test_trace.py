@@ -3,10 +3,11 @@
 import numpy as np
 
 from lsp.materialize import materialize, read_fills
+from lsp.observed import Opaque
 from lsp.program import build_program, run_sketch
 from lsp.sketch import parse_sketch
 from lsp.tasks import TaskExample
-from lsp.trace import instrument, run_program
+from lsp.trace import instrument, run_program, to_json
 
 SKETCH = """import numpy as np
 from dataclasses import dataclass
@@ -116,10 +117,12 @@ def test_error_lines_refer_to_the_program_not_to_the_prelude():
     assert instrument(program, "main", []).startswith(program)
 
 
-def test_a_value_the_codec_cannot_carry_is_recorded_as_text():
+def test_a_value_the_codec_cannot_carry_is_recorded_as_opaque():
     sketch = parse_sketch('def main(x):\n    return len(list("count up to"(x)))\n')
     fills = "def count_up_to(x):\n    return (i for i in range(x))\n"
     program = materialize(sketch, read_fills(sketch, fills))
     (run,) = run_program(program, "main", _examples(((3,), 3)), trace=["count_up_to"])
     assert run.passed
-    assert _trace(run)[0].result.startswith("<generator: ")
+    result = _trace(run)[0].result
+    assert isinstance(result, Opaque) and result.type_name == "generator"
+    assert to_json(result).startswith("<generator: ")  # as the CLI prints it

@@ -3,7 +3,9 @@ whole context in one `inlay/holeContext`, on hand-written and DARC sketches."""
 
 from __future__ import annotations
 
+import asyncio
 from textwrap import dedent
+from typing import Any
 
 import pytest
 from lsprotocol import types
@@ -11,7 +13,7 @@ from pytest_lsp import LanguageClient
 
 from lsp.sketch import Hole, Span, parse_sketch
 from tests.language.darc import darc_sketch
-from tests.lsp.stdio import at, hole_context, hover, open_sketch, request
+from tests.lsp.stdio import TIMEOUT, at, hole_context, hover, open_sketch, request
 
 TYPED = dedent(
     '''\
@@ -231,6 +233,61 @@ async def test_hover_expected_type_and_context_survive_an_unclosed_bracket(
     assert expected["expected_type"] == "list[int]"
     assert context["name"] == "reverse_the_list"
     assert context["expected_type"] == "list[int]"
+
+
+UNTYPED = 'def main(grid, colour):\n    return "count the cells of that colour"(grid, colour)\n'
+OBSERVED = {
+    "holes": {
+        "count_the_cells_of_that_colour": {
+            "status": "verified",
+            "observed": {"args": ["list[list[int]]", "int"], "returns": "int", "calls": 3},
+        }
+    }
+}
+
+
+async def test_types_observed_in_the_last_trace_stand_in_where_nothing_is_written(
+    client: LanguageClient,
+) -> None:
+    await open_sketch(client, "file:///untyped.py", UNTYPED)
+    hole = at("file:///untyped.py", 1, 16)
+    before = await request(client, "textDocument/expectedType", hole)
+
+    await set_facts(client, "file:///untyped.py", OBSERVED)
+    expected = await request(client, "textDocument/expectedType", hole)
+    context = await hole_context(client, hole)
+    shown = await hover(client, "file:///untyped.py", 1, 16)
+
+    assert before["expected_type"] is None and before["source"] is None
+    assert expected["expected_type"] == "int" and expected["source"] == "observed"
+    assert context["params"] == [
+        {"name": "grid", "type": "list[list[int]]", "source": "observed"},
+        {"name": "colour", "type": "int", "source": "observed"},
+    ]
+    assert context["signature"] == (
+        "def count_the_cells_of_that_colour(grid: list[list[int]], colour: int) -> int:"
+    )
+    assert shown is not None and isinstance(shown.contents, types.MarkupContent)
+    assert "Expected type: `int` (observed in the last traced run)" in shown.contents.value
+
+
+async def test_a_written_annotation_wins_over_an_observed_type(client: LanguageClient) -> None:
+    text = UNTYPED.replace("def main(grid, colour):", "def main(grid, colour: int) -> float:")
+    await open_sketch(client, "file:///annotated.py", text)
+    await set_facts(client, "file:///annotated.py", OBSERVED)
+
+    context = await hole_context(client, at("file:///annotated.py", 1, 16))
+
+    assert context["expected_type"] == "float" and context["expected_type_source"] == "annotation"
+    assert context["params"][0] == {"name": "grid", "type": "list[list[int]]", "source": "observed"}
+    assert context["params"][1]["source"] != "observed"
+
+
+async def set_facts(client: LanguageClient, uri: str, facts: dict[str, Any]) -> None:
+    """Send a run's facts and wait for the diagnostics they cause: the server has them then."""
+    published = client.protocol.wait_for_notification_async(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    client.protocol.notify("inlay/setFacts", {"textDocument": {"uri": uri}, "facts": facts})
+    await asyncio.wait_for(published, TIMEOUT)
 
 
 def uses_inside(hole: Hole, span: Span) -> bool:
