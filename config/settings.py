@@ -138,6 +138,7 @@ else:
 # new events in the database at this interval. Events are persisted before they are announced
 # anyway, so polling sees exactly what a push would have carried.
 INLAY_EVENT_POLL_SECONDS = env_float("INLAY_EVENT_POLL_SECONDS", 0.0 if REDIS_URL else 0.25)
+INLAY_FACTS_POLL_SECONDS = env_float("INLAY_FACTS_POLL_SECONDS", 1.0)
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":

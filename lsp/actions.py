@@ -102,8 +102,10 @@ def add_example(
     if hole.kind == "inline":
         extracted = parse_sketch(extract(sketch, hole, signature))
         return add_example(extracted, extracted.hole(hole.name), signature, traced)
-    args = ", ".join(traced.args) if traced else ", ".join(p.name for p in hole.params)
-    output = traced.result if traced and traced.result is not None else "..."
+    literals = traced.literals if traced is not None else None
+    args = ", ".join(literals if literals is not None else [p.name for p in hole.params])
+    written = traced.result_literal if traced is not None and literals is not None else None
+    output = written if written is not None else "..."
     definition = sketch.node_at(hole.span.start_byte, hole.span.end_byte, "function_definition")
     body = definition.child_by_field_name("body")
     assert body is not None

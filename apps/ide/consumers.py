@@ -88,15 +88,19 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
 
     The server is the one `inlay lsp --stdio` runs. The web app adds, for a document of one of the
     user's own sketches (`file:///sketches/<id>/sketch.py`), the facts of the sketch's last run
-    (hole statuses, failed examples) and the `inlay.fillHole` command, which starts a run."""
+    (hole statuses, failed examples, traced inputs and observed types) and the `inlay.fillHole`
+    command, which starts a run. Once such a document is open, the consumer watches the sketch
+    for runs ending, wherever they were started (this editor, the page's Fill button, another
+    tab), and pushes their facts."""
 
     session: LspSession | None = None
-    watcher: asyncio.Task[None] | None = None
+    watchers: dict[str, asyncio.Task[None]]
 
     async def connect(self) -> None:
         if not self.scope["user"].is_authenticated:
             await self.close(code=4401)
             return
+        self.watchers = {}
         host = Host(fill_hole=self._fill_hole, facts=self._facts)
         self.session = LspSession(self._send_message, host)
         await self.accept()
@@ -109,27 +113,29 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
             await self.session.receive(text_data)
 
     async def disconnect(self, code: int) -> None:
-        if self.watcher is not None:
-            self.watcher.cancel()
+        for watcher in getattr(self, "watchers", {}).values():
+            watcher.cancel()
         if self.session is not None:
             await self.session.close()
 
     async def _facts(self, uri: str) -> SketchFacts | None:
+        """The facts of the document's sketch, read when the editor opens it; from then on its
+        runs are watched."""
         sketch_id = _sketch_id(uri)
         if sketch_id is None:
             return None
-        facts: SketchFacts | None = await database_sync_to_async(self._last_run_facts)(sketch_id)
+        facts: SketchFacts | None
+        facts, state = await database_sync_to_async(self._last_run)(sketch_id)
+        if uri not in self.watchers:
+            self.watchers[uri] = asyncio.create_task(self._watch(uri, sketch_id, state))
         return facts
 
     async def _fill_hole(self, uri: str, hole: str, text: str) -> dict[str, Any]:
-        """Start a run of the sketch with the editor's text, then watch it for newer facts."""
+        """Start a run of the sketch with the editor's text; its facts come when it ends."""
         sketch_id = _sketch_id(uri)
         if sketch_id is None:
             raise ValueError(f"{uri} is not one of your sketches.")
         run_id: int = await database_sync_to_async(self._start_run)(sketch_id, text)
-        if self.watcher is not None:
-            self.watcher.cancel()
-        self.watcher = asyncio.create_task(self._watch(uri, sketch_id, run_id))
         return {"run": run_id, "hole": hole}
 
     def _start_run(self, sketch_id: int, text: str) -> int:
@@ -139,22 +145,29 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         except (SketchProblem, ExampleError) as problem:
             raise ValueError(f"Cannot fill this sketch. {problem}") from None
 
-    async def _watch(self, uri: str, sketch_id: int, run_id: int) -> None:
-        # Facts change when the run ends; polling its status is cheap and needs no channel layer.
-        while not await database_sync_to_async(self._run_done)(run_id):
-            await asyncio.sleep(1)
-        if self.session is not None:
-            self.session.set_facts(uri, await self._facts(uri))
+    async def _watch(self, uri: str, sketch_id: int, seen: _RunState) -> None:
+        """Push newer facts whenever the sketch's latest run ends. Polling the latest run is one
+        indexed query a second and needs no channel layer shared with the workers."""
+        while True:
+            await asyncio.sleep(settings.INLAY_FACTS_POLL_SECONDS)
+            facts, state = await database_sync_to_async(self._last_run)(sketch_id)
+            if state != seen:
+                seen = state
+                if (state is None or state[1]) and self.session is not None:
+                    self.session.set_facts(uri, facts)
 
-    def _run_done(self, run_id: int) -> bool:
-        run = Run.objects.filter(pk=run_id).first()
-        return run is None or run.done
-
-    def _last_run_facts(self, sketch_id: int) -> SketchFacts | None:
+    def _last_run(self, sketch_id: int) -> tuple[SketchFacts | None, _RunState]:
         try:
-            return last_run_facts(sketch_for_user(self.scope["user"], sketch_id))
+            sketch = sketch_for_user(self.scope["user"], sketch_id)
         except Http404:
-            return None
+            return None, None
+        run = sketch.runs.first()
+        state = (run.pk, run.done) if run is not None else None
+        return last_run_facts(sketch), state
+
+
+# The latest run of a sketch as a watcher sees it: its id and whether it is over.
+_RunState = tuple[int, bool] | None
 
 
 def _sketch_id(uri: str) -> int | None:

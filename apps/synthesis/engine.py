@@ -4,10 +4,17 @@ Django-free. It reports every step through `emit(kind, data)`, with JSON-ready d
 task persists those as events, the CLI prints them. A candidate fills every hole of the sketch;
 the first is sampled greedily, the others with some temperature, and the run stops early at the
 first candidate that passes every example.
+
+Each tested candidate is then run once more with its holes traced (`lsp.trace`), on the examples
+that ran to an end (not those that hit a limit: they would only hit it again), and what the trace
+shows of each hole (the values it received and returned, their observed types, which hole raised
+on which example) is reported as `candidate.traced`: the language server's facts about the
+sketch's last run.
 """
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,13 +24,18 @@ from apps.sandbox import ExampleResult, Limits, run_examples
 from apps.synthesis.backends import BackendError, GenerationOptions, ModelBackend
 from apps.synthesis.prompts import NoCode, extract_code, hole_messages
 from lsp.examples import Example
+from lsp.facts import trace_facts
 from lsp.fill import FillError, apply_fills
 from lsp.sketch import Hole, Sketch, parse_sketch
+from lsp.tasks import TaskExample
+from lsp.trace import run_program
 
 Emit = Callable[[str, dict[str, Any]], None]
 
 _PROGRESS_INTERVAL = 0.5
 _SHOWN_VALUE = 2000
+_RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
+_NUMPY_ALIAS = re.compile(r"^\s*import\s+numpy\s+as\s+(\w+)", re.MULTILINE)
 
 
 class SketchProblem(ValueError):
@@ -98,9 +110,30 @@ def _candidate(
         call = f"{sketch.entry}({', '.join(show_value(arg) for arg in example.args)})"
         data = {"candidate": index, "example": number, "call": call, **_result_data(result)}
         emit("example.result", data)
+    traced = _trace(sketch, text, request, results)
+    if traced is not None:
+        emit("candidate.traced", {"candidate": index, **traced})
     passed = sum(result.status == "pass" for result in results)
     emit("candidate.tested", {"candidate": index, "passed": passed, "total": len(results)})
     return passed
+
+
+def _trace(
+    sketch: Sketch, text: str, request: FillRequest, results: Sequence[ExampleResult]
+) -> dict[str, Any] | None:
+    """The candidate's holes traced on the examples that ran to an end (see the module's
+    docstring), as `lsp.facts.trace_facts` reports them, with example numbers as in the run."""
+    assert sketch.entry is not None
+    numbers = [n for n, result in enumerate(results) if result.status in _RAN_TO_AN_END]
+    if not numbers:
+        return None
+    examples = [
+        TaskExample(tuple(request.examples[n].args), request.examples[n].output, None, n)
+        for n in numbers
+    ]
+    runs = run_program(text, sketch.entry, examples, trace=[hole.name for hole in sketch.holes])
+    alias = _NUMPY_ALIAS.search(sketch.source)
+    return trace_facts(runs, numpy=alias.group(1) if alias else "numpy")
 
 
 def _generate(

@@ -56,6 +56,8 @@ def _project(run: Run, kind: str, data: dict[str, Any]) -> None:
             candidate = candidates.get()
             candidate.results = [*candidate.results, _result(data)]
             candidate.save(update_fields=["results"])
+        case "candidate.traced":
+            candidates.update(trace={"holes": data["holes"], "failed_in": data["failed_in"]})
         case "candidate.tested":
             passed = data["passed"] == data["total"]
             candidates.update(status=Candidate.Status.PASSED if passed else Candidate.Status.FAILED)

@@ -1,11 +1,14 @@
-"""What the language server is told of a sketch's last run: each hole's status, and the
-examples the best candidate failed."""
+"""What the language server is told of a sketch's last run: each hole's status, the examples the
+best candidate failed (on the hole whose raising ended them, else on the entry), and what tracing
+that candidate showed of each hole (the values it received, their observed types)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from apps.sketches.models import Sketch
 from apps.synthesis.models import Candidate
-from lsp.facts import FailedExample, HoleFacts, HoleStatus, SketchFacts
+from lsp.facts import FailedExample, HoleFacts, HoleStatus, SketchFacts, hole_facts_from_json
 
 _STATUS: dict[str, HoleStatus] = {
     Candidate.Status.PASSED: "verified",
@@ -25,19 +28,31 @@ def last_run_facts(sketch: Sketch) -> SketchFacts | None:
             if statuses.get(name) != "verified":
                 statuses[name] = _STATUS.get(candidate.status, "filled")
     tested = [c for c in candidates if c.status in _STATUS]
-    best = max(tested, key=lambda c: c.passed, default=None)
-    failed = () if best is None or best.status == Candidate.Status.PASSED else _failed(best)
-    holes = {name: HoleFacts(status=status) for name, status in statuses.items()}
-    return SketchFacts(holes=holes, failed=failed, run=run.pk)
+    # The candidate that passed, else the one that passed most: its failures and its trace.
+    best = max(tested, key=lambda c: (c.passed, c.status == Candidate.Status.PASSED), default=None)
+    traced: dict[str, Any] = best.trace.get("holes", {}) if best is not None else {}
+    failed_in: dict[str, str] = best.trace.get("failed_in", {}) if best is not None else {}
+    failures = _failed(best) if best is not None else []
+    holes = {}
+    for name, status in statuses.items():
+        on_hole = tuple(failed for example, failed in failures if failed_in.get(example) == name)
+        facts = hole_facts_from_json(traced.get(name, {}))
+        holes[name] = HoleFacts(status, on_hole, facts.traced, observed=facts.observed)
+    at_entry = tuple(failed for example, failed in failures if failed_in.get(example) not in holes)
+    return SketchFacts(holes=holes, failed=at_entry, run=run.pk)
 
 
-def _failed(candidate: Candidate) -> tuple[FailedExample, ...]:
-    return tuple(
-        FailedExample(
-            call=result.get("call", "?"),
-            message=result.get("error")
-            or f"expected {result.get('expected')}, got {result.get('actual')}",
+def _failed(candidate: Candidate) -> list[tuple[str, FailedExample]]:
+    """The candidate's failed examples, each with its example number (as `failed_in` keys it)."""
+    return [
+        (
+            str(result.get("example", number)),
+            FailedExample(
+                call=result.get("call", "?"),
+                message=result.get("error")
+                or f"expected {result.get('expected')}, got {result.get('actual')}",
+            ),
         )
-        for result in candidate.results
+        for number, result in enumerate(candidate.results)
         if result.get("status") != "pass"
-    )
+    ]

@@ -60,6 +60,10 @@ class Candidate(models.Model):
     text = models.TextField(blank=True, help_text="The sketch with this candidate's fills.")
     fills = models.JSONField(default=dict)
     results = models.JSONField(default=list)
+    trace: models.JSONField[dict[str, Any]] = models.JSONField(
+        default=dict,
+        help_text="What tracing its holes on the examples showed (lsp.facts.trace_facts).",
+    )
     error = models.TextField(blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(blank=True)

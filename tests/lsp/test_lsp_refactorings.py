@@ -20,7 +20,9 @@ def test_a_function_hole_nobody_calls_cannot_become_inline() -> None:
 
 def test_an_example_from_a_traced_call_uses_its_values() -> None:
     sketch = parse_sketch(UNCALLED)
-    traced = TracedCall(args=("[1, 2, 3]",), result="6")
+    traced = TracedCall(
+        args=("list [1, 2, 3]",), result="int 6", literals=("[1, 2, 3]",), result_literal="6"
+    )
 
     text = actions.add_example(sketch, sketch.hole("helper"), "", traced)
 
@@ -28,6 +30,15 @@ def test_an_example_from_a_traced_call_uses_its_values() -> None:
         'def helper(xs: list[int]) -> int:\n    """Sum it.\n\n    >>> helper([1, 2, 3])\n'
         '    6\n    """\n'
     )
+
+
+def test_an_example_from_a_call_without_literals_names_the_parameters() -> None:
+    sketch = parse_sketch(UNCALLED)
+    traced = TracedCall(args=("Grid Grid(cells=[])",), result="int 0", literals=None)
+
+    text = actions.add_example(sketch, sketch.hole("helper"), "", traced)
+
+    assert ">>> helper(xs)\n    ...\n" in text
 
 
 def test_descriptions_with_quotes_survive_extracting_and_inlining() -> None:

@@ -18,6 +18,9 @@ from django.test import Client
 from apps.sketches.models import Sketch
 from apps.synthesis.models import Candidate, Run
 from config.asgi import application
+from lsp.facts import trace_facts
+from lsp.tasks import TaskExample
+from lsp.trace import run_program
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -179,6 +182,69 @@ def test_failed_examples_of_the_last_run_show_as_warnings(demo_sketch: Sketch, u
     assert warnings == ["Example `main([1, 2])` failed: expected [2, 1], got [1, 2]"]
     assert any("(failing)" in d["message"] for d in diagnostics if d["code"] == "hole")
     assert "Status: **failing**" in shown
+
+
+BROKEN_REVERSE = """def reverse_list(xs: list[int]) -> list[int]:
+    if len(xs) == 1:
+        raise IndexError("one item")
+    return xs[::-1]
+
+
+def main(xs: list[int]) -> list[int]:
+    return reverse_list(xs)
+"""
+
+
+def traced_candidate(run: Run) -> Candidate:
+    """A candidate of `run` as the engine records it: results, and its trace from the sandbox."""
+    examples = [TaskExample(([1, 2, 3],), [3, 2, 1], None, 0), TaskExample(([5],), [5], None, 1)]
+    traced = trace_facts(run_program(BROKEN_REVERSE, "main", examples, trace=["reverse_list"]))
+    error = {"status": "error", "call": "main([5])", "example": 1, "error": "IndexError: one item"}
+    return Candidate.objects.create(
+        run=run,
+        index=0,
+        status=Candidate.Status.FAILED,
+        text=BROKEN_REVERSE,
+        fills={"reverse_list": BROKEN_REVERSE.split("\n\n\n")[0]},
+        results=[{"status": "pass", "call": "main([1, 2, 3])", "example": 0}, error],
+        trace=traced,
+    )
+
+
+def test_a_run_ending_while_the_editor_is_open_pushes_its_trace(
+    demo_sketch: Sketch, user: User, settings: Any
+) -> None:
+    settings.INLAY_FACTS_POLL_SECONDS = 0.05
+    run = Run.objects.create(
+        sketch=demo_sketch, revision=demo_sketch.head(), created_by=user, backend="local"
+    )
+    uri = f"file:///sketches/{demo_sketch.pk}/sketch.py"
+    cookie, text = session_cookie(user), demo_sketch.head().text
+
+    def run_ends() -> None:
+        traced_candidate(run)
+        Run.objects.filter(pk=run.pk).update(status=Run.Status.FINISHED)
+
+    async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]], str]:
+        editor = Editor(cookie)
+        await editor.connect()
+        await editor.open(uri, text)
+        before = await editor.diagnostics(uri, wanted=2)  # the running run's facts: none yet
+        await sync_to_async(run_ends)()
+        after = await editor.diagnostics(uri, wanted=3)  # pushed when the watcher sees the end
+        shown = await editor.hover(uri, *hole_position(text))
+        await finish(editor)
+        return before, after, shown
+
+    before, after, shown = asyncio.run(scenario())
+
+    assert not [d for d in before if d["severity"] == 2]
+    warnings = [(d["message"], d["range"]["start"]["line"]) for d in after if d["severity"] == 2]
+    # The example failed because the hole raised: the warning sits on the hole, not the entry.
+    assert warnings == [("Example `main([5])` failed in `reverse_list`: IndexError: one item", 0)]
+    assert "Status: **failing**" in shown
+    assert "example 1: `(list [1, 2, 3])` → `list [3, 2, 1]`" in shown
+    assert "example 2: `(list [5])` raised `IndexError: one item (line 3)`" in shown
 
 
 async def fill_hole(cookie: str, uri: str, text: str) -> dict[str, Any]:

@@ -53,6 +53,20 @@ def test_the_openai_backend_fills_the_demo_through_a_real_server(openai_url: str
     assert record.of("candidate.progress"), "the reply streams in as it is written"
     tested = record.of("candidate.tested")
     assert tested[-1] == {"candidate": len(tested) - 1, "passed": 3, "total": 3}
+    # Each tested candidate is traced: what its hole received and returned on every example.
+    traced = record.of("candidate.traced")
+    assert [data["candidate"] for data in traced] == [data["candidate"] for data in tested]
+    hole = traced[-1]["holes"]["reverse_list"]
+    assert hole["observed"]["args"] == ["list[int]"]
+    assert hole["observed"]["returns"] == "list[int]"
+    first_calls = {call["example"]: call for call in reversed(hole["traced"])}
+    assert {n: call["literals"] for n, call in first_calls.items()} == {
+        0: ["[1, 2, 3]"],
+        1: ["[5]"],
+        2: ["[4, 0, 7]"],
+    }
+    assert first_calls[0]["result_literal"] == "[3, 2, 1]"
+    assert traced[-1]["failed_in"] == {}
 
 
 def test_the_local_model_cut_short_gives_a_reply_with_no_code(model_path: Path):
