@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Awaitable, Callable, Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from importlib import metadata
 from typing import Any
@@ -33,11 +33,13 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
+from apps.sandbox import SandboxUnavailable
 from lsp import actions, inference
 from lsp.context import RETURN, HoleContext, hole_context, hover_markdown
 from lsp.documents import Columns, OpenSketch
 from lsp.facts import NO_FACTS, SketchFacts, facts_from_json, facts_markdown
 from lsp.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch, reparse
+from lsp.stale import fills_to_check, stale_fills
 
 HOLE_CONTEXT = "inlay/holeContext"
 EXPECTED_TYPE = "textDocument/expectedType"
@@ -46,6 +48,8 @@ RELEVANT_HEADERS = "textDocument/relevantHeaders"
 SET_FACTS = "inlay/setFacts"
 FILL_HOLE = "inlay.fillHole"
 _SOURCE = "inlay"
+# Seconds the text must stay unchanged before fills are checked against their examples again.
+STALE_PAUSE = 0.3
 # Semantic tokens: holes are functions with the `hole` modifier, which themes can colour.
 TOKEN_TYPES = ["function"]
 TOKEN_MODIFIERS = ["hole"]
@@ -151,6 +155,10 @@ class InlayServer(LanguageServer):
         self._contexts: dict[str, tuple[Sketch, dict[str, HoleContext]]] = {}
         self._facts: dict[str, SketchFacts] = {}
         self._background: set[asyncio.Future[None]] = set()
+        # Stale fills found by the last check of each document (lsp.stale), and the check under way.
+        self._stale: dict[str, dict[str, str]] = {}
+        self._checks: dict[str, asyncio.Task[None]] = {}
+        self._sandbox_missing: str | None = None
 
     def open_sketch(self, uri: str) -> OpenSketch | None:
         """The sketch of a document the client opened; never one read from the server's disk."""
@@ -200,12 +208,43 @@ class InlayServer(LanguageServer):
         task.add_done_callback(self._background.discard)
 
     def facts(self, uri: str) -> SketchFacts:
-        return self._facts.get(uri, NO_FACTS)
+        """The document's facts, with the stale fills the server found itself."""
+        return _with_stale(self._facts.get(uri, NO_FACTS), self._stale.get(uri, {}))
 
     def set_facts(self, uri: str, facts: SketchFacts | None) -> None:
         self._facts[uri] = facts or NO_FACTS
         self._contexts.pop(uri, None)  # observed types may have changed
         self.publish_diagnostics(uri)
+        self.check_fills(uri)
+
+    def check_fills(self, uri: str) -> None:
+        """Look for stale fills (lsp.stale) once the text has been still for STALE_PAUSE
+        seconds; the diagnostics are republished when the check finds something new."""
+        running = self._checks.pop(uri, None)
+        if running is not None:
+            running.cancel()
+        opened = self.open_sketch(uri)
+        statuses = {name: facts.status for name, facts in self.facts(uri).holes.items()}
+        names = fills_to_check(opened.sketch, statuses) if opened is not None else []
+        if not names or self._sandbox_missing is not None:
+            if self._stale.pop(uri, None):
+                self.publish_diagnostics(uri)
+            return
+        assert opened is not None
+        self._checks[uri] = asyncio.ensure_future(self._check_fills(uri, opened.sketch, names))
+
+    async def _check_fills(self, uri: str, sketch: Sketch, names: list[str]) -> None:
+        await asyncio.sleep(STALE_PAUSE)
+        try:
+            found = await asyncio.to_thread(stale_fills, sketch, names)
+        except SandboxUnavailable as error:
+            self._sandbox_missing = str(error)
+            message = f"Inlay cannot check fills against their examples: {error}"
+            self.window_log_message(types.LogMessageParams(types.MessageType.Warning, message))
+            return
+        if self._stale.get(uri, {}) != found:
+            self._stale[uri] = found
+            self.publish_diagnostics(uri)
 
     def publish_diagnostics(self, uri: str) -> None:
         opened = self.open_sketch(uri)
@@ -218,6 +257,10 @@ class InlayServer(LanguageServer):
         self._sketches.pop(uri, None)
         self._facts.pop(uri, None)
         self._contexts.pop(uri, None)
+        self._stale.pop(uri, None)
+        check = self._checks.pop(uri, None)
+        if check is not None:
+            check.cancel()
 
 
 def create_server(*, embedded: bool = False, host: Host | None = None) -> InlayServer:
@@ -271,6 +314,7 @@ async def _after_open(ls: InlayServer, uri: str) -> None:
 def did_change(ls: InlayServer, params: types.DidChangeTextDocumentParams) -> None:
     ls.apply_changes(params.text_document.uri, params.content_changes)
     ls.publish_diagnostics(params.text_document.uri)
+    ls.check_fills(params.text_document.uri)
 
 
 def did_close(ls: InlayServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -506,6 +550,16 @@ def _diagnostics(opened: OpenSketch, facts: SketchFacts) -> list[types.Diagnosti
     ]
     found += _fact_diagnostics(opened, facts)
     return found + [_syntax_diagnostic(opened, problem) for problem in opened.sketch.errors]
+
+
+def _with_stale(facts: SketchFacts, stale: Mapping[str, str]) -> SketchFacts:
+    """The facts with the stale fills the server found itself; a client's own word wins."""
+    if not stale:
+        return facts
+    holes = dict(facts.holes)
+    for name, mismatch in stale.items():
+        holes[name] = replace(facts.of(name), mismatch=facts.of(name).mismatch or mismatch)
+    return replace(facts, holes=holes)
 
 
 def _hole_message(hole: Hole, status: str) -> str:
