@@ -75,6 +75,11 @@ def test_fill_streams_candidates_and_accepting_one_saves_a_revision(page: Page, 
     passing = page.locator("#workbench li[data-status=passed]").first
     expect(passing.locator("tr.result")).to_have_count(3)
     expect(passing.locator("tr.result[data-status=pass]")).to_have_count(3)
+    # The language server learns the run's facts when it ends: the hole's hover shows what the
+    # traced run passed through it.
+    shown = _hover_once_it_contains(page, "reverse_list", "Inputs in the last traced run")
+    assert "Status: verified" in shown
+    assert "example 1: (list [1, 2, 3])" in shown
 
     passing.get_by_role("button", name="Review").click()
     diff = page.locator("#candidate-diff")
@@ -93,6 +98,23 @@ def test_fill_streams_candidates_and_accepting_one_saves_a_revision(page: Page, 
     examples = [(([1, 2, 3],), [3, 2, 1]), (([5],), [5]), (([4, 0, 7, 7],), [7, 7, 0, 4])]
     results = run_examples(accepted, "main", examples)
     assert [result.status for result in results] == ["pass", "pass", "pass"]
+
+
+def _hover_once_it_contains(page: Page, word: str, wanted: str, tries: int = 40) -> str:
+    """The hover tooltip over `word`, hovered again until it shows `wanted` (facts are pushed to
+    the editor shortly after the run ends) or `tries` half-seconds have passed."""
+    tooltip = page.locator(".cm-tooltip-hover")
+    shown = ""
+    for _ in range(tries):
+        page.mouse.move(0, 0)
+        expect(tooltip).to_have_count(0)
+        page.locator(".cm-content").get_by_text(word).first.hover()
+        expect(tooltip).to_be_visible()
+        shown = tooltip.inner_text()
+        if wanted in shown:
+            break
+        page.wait_for_timeout(500)
+    return shown
 
 
 def _last_line_of_body(source: str) -> str:
