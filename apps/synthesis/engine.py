@@ -5,6 +5,10 @@ task persists those as events, the CLI prints them. A candidate fills every hole
 the first is sampled greedily, the others with some temperature, and the run stops early at the
 first candidate that passes every example.
 
+A fill may leave holes of its own (ANPL's decomposition: `return "sum each row"(grid)` inside the
+fill): they are filled in a next round, with the patched sketch as their context, up to
+`ROUNDS` rounds; a candidate that still has holes after that is invalid, and says which.
+
 Each tested candidate is then run once more with its holes traced (`lsp.trace`), on the examples
 that ran to an end (not those that hit a limit: they would only hit it again), and what the trace
 shows of each hole (the values it received and returned, their observed types, which hole raised
@@ -32,6 +36,7 @@ from lsp.trace import run_program
 
 Emit = Callable[[str, dict[str, Any]], None]
 
+ROUNDS = 3
 _PROGRESS_INTERVAL = 0.5
 _SHOWN_VALUE = 2000
 _RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
@@ -93,12 +98,26 @@ def _candidate(
         seed=index,
         timeout_seconds=request.model_timeout_seconds,
     )
-    fills = {}
+    fills: dict[str, str] = {}
+    current = sketch
     try:
-        for hole in sketch.holes:
-            reply = _generate(sketch, hole, request, backend, options, index, emit)
-            fills[hole.name] = extract_code(reply)
-        text = apply_fills(sketch, fills)
+        for _ in range(ROUNDS):
+            pending = [hole for hole in current.holes if hole.name not in fills]
+            if not pending:
+                break
+            this_round = {}
+            for hole in pending:
+                reply = _generate(current, hole, request, backend, options, index, emit)
+                this_round[hole.name] = extract_code(reply)
+            fills |= this_round
+            current = parse_sketch(apply_fills(current, this_round))
+        if current.holes:
+            left = ", ".join(f"`{hole.name}`" for hole in current.holes)
+            raise FillError(f"The fills still leave holes after {ROUNDS} rounds: {left}.")
+        if current.errors:
+            problem = current.errors[0]
+            raise FillError(f"The filled sketch does not parse: {problem.message}.")
+        text = current.source
     except (NoCode, FillError) as error:
         emit("candidate.invalid", {"candidate": index, "error": str(error)})
         return None
@@ -110,7 +129,7 @@ def _candidate(
         call = f"{sketch.entry}({', '.join(show_value(arg) for arg in example.args)})"
         data = {"candidate": index, "example": number, "call": call, **_result_data(result)}
         emit("example.result", data)
-    traced = _trace(sketch, text, request, results)
+    traced = _trace(sketch, text, list(fills), request, results)
     if traced is not None:
         emit("candidate.traced", {"candidate": index, **traced})
     passed = sum(result.status == "pass" for result in results)
@@ -119,10 +138,14 @@ def _candidate(
 
 
 def _trace(
-    sketch: Sketch, text: str, request: FillRequest, results: Sequence[ExampleResult]
+    sketch: Sketch,
+    text: str,
+    holes: Sequence[str],
+    request: FillRequest,
+    results: Sequence[ExampleResult],
 ) -> dict[str, Any] | None:
-    """The candidate's holes traced on the examples that ran to an end (see the module's
-    docstring), as `lsp.facts.trace_facts` reports them, with example numbers as in the run."""
+    """The candidate's filled holes (sub-holes too) traced on the examples that ran to an end
+    (see the module's docstring), as `lsp.facts.trace_facts` reports them."""
     assert sketch.entry is not None
     numbers = [n for n, result in enumerate(results) if result.status in _RAN_TO_AN_END]
     if not numbers:
@@ -131,7 +154,7 @@ def _trace(
         TaskExample(tuple(request.examples[n].args), request.examples[n].output, None, n)
         for n in numbers
     ]
-    runs = run_program(text, sketch.entry, examples, trace=[hole.name for hole in sketch.holes])
+    runs = run_program(text, sketch.entry, examples, trace=holes)
     alias = _NUMPY_ALIAS.search(sketch.source)
     return trace_facts(runs, numpy=alias.group(1) if alias else "numpy")
 
