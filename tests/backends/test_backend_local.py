@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator
-from typing import Any
 
 import pytest
 
+from apps.sandbox import run_examples
 from apps.synthesis.backends import (
     BackendError,
     BackendTimeoutError,
@@ -40,9 +40,11 @@ def test_it_writes_a_working_function(
     chunks = list(backend.stream_chat(reverse_list_prompt, options))
 
     assert len(chunks) >= 5, chunks
-    namespace: dict[str, Any] = {}
-    exec(code_block("".join(chunks)), namespace)
-    assert namespace["reverse_list"]([1, 2, 3]) == [3, 2, 1]
+    # Generated code runs only in the sandbox, in tests too.
+    (result,) = run_examples(
+        code_block("".join(chunks)), "reverse_list", [(([1, 2, 3],), [3, 2, 1])]
+    )
+    assert result.status == "pass", result
 
 
 def test_it_stops_at_the_timeout(backend: ModelBackend) -> None:
@@ -66,8 +68,10 @@ def test_a_stream_closed_early_frees_the_model(
     next(abandoned)
     abandoned.close()
 
-    # Would wait for the lock, and time out, if the abandoned generation still held it.
-    options = GenerationOptions(max_tokens=16, timeout_seconds=10.0)
+    # The abandoned generation let go of the model at once: the next one can start.
+    generation_lock = backend._generation_lock  # type: ignore[attr-defined]
+    assert not generation_lock.locked()
+    options = GenerationOptions(max_tokens=16, timeout_seconds=120.0)
     assert "".join(backend.stream_chat(reverse_list_prompt, options))
 
 
