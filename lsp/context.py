@@ -36,6 +36,8 @@ MODULE_HEADERS = 8
 # Names too common in signatures to say anything about fit.
 _UNINFORMATIVE = frozenset({"None", "Any", "object", "Literal", "Optional", "Union"})
 RETURN = "return"
+_EXAMPLES_SHOWN = 5  # of a hole's own examples, in hover
+_VALUE_SHOWN = 60  # characters of an example's value, in hover
 
 
 @dataclass(frozen=True)
@@ -147,10 +149,30 @@ def hover_markdown(context: HoleContext) -> str:
         _expected_type_line(context),
         _params_markdown(context),
     ]
+    if hole.examples:
+        sections.append(_examples_markdown(hole))
     if context.relevant_types:
         types = "\n\n".join(context.relevant_types)
         sections.append(f"Relevant types:\n\n```python\n{types}\n```")
     return "\n\n".join(sections)
+
+
+def _examples_markdown(hole: Hole) -> str:
+    """The hole's own examples (its docstring's doctests), as calls and what they give."""
+    lines = [
+        f"- `{hole.name}({', '.join(_short(arg) for arg in example.args)})` → "
+        f"`{_short(example.output)}`"
+        for example in hole.examples[:_EXAMPLES_SHOWN]
+    ]
+    more = len(hole.examples) - _EXAMPLES_SHOWN
+    if more > 0:
+        lines.append(f"- and {more} more")
+    return "Its examples:\n\n" + "\n".join(lines)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _VALUE_SHOWN else text[: _VALUE_SHOWN - 3] + "..."
 
 
 def _expected_type_line(context: HoleContext) -> str:

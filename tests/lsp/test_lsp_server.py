@@ -134,6 +134,19 @@ async def test_hover_on_a_function_hole_shows_its_docstring(client: LanguageClie
     assert "Drop the negative numbers." in result.contents.value
 
 
+async def test_hover_on_a_function_hole_lists_its_own_examples(client: LanguageClient) -> None:
+    text = SKETCH.replace(
+        '"""Drop the negative numbers."""',
+        '"""Drop the negative numbers.\n\n    >>> keep_positive([1, -2, 3])\n    [1, 3]\n    """',
+    )
+    await open_sketch(client, "file:///hover-examples.py", text)
+
+    result = await hover(client, "file:///hover-examples.py", 5, 6)
+
+    assert result is not None and isinstance(result.contents, types.MarkupContent)
+    assert "Its examples:\n\n- `keep_positive([1, -2, 3])` → `[1, 3]`" in result.contents.value
+
+
 async def test_hover_away_from_holes_is_empty(client: LanguageClient) -> None:
     await open_sketch(client, "file:///plain.py", SKETCH)
 
