@@ -383,6 +383,56 @@ def test_monkey_patching_is_not_seen_by_the_next_job(pool: SandboxPool) -> None:
     assert checked.output == (2, "1", True, False)
 
 
+def test_a_job_leaves_no_files_folder_or_process_state_to_the_next(pool: SandboxPool) -> None:
+    # The executor sets the job's working folder, environment and SIGINT once for all its jobs
+    # (executor._serve); each job changes them only in its own process.
+    mess = """\
+        import os, signal
+        def solve():
+            os.environ["HOME"] = os.environ["TMPDIR"] = "/"
+            os.makedirs("a/b/c")
+            open("a/b/c/file", "w").write("x")
+            os.symlink("/etc", "etc")
+            os.symlink("a", "inside")
+            os.mkfifo("fifo")
+            os.chmod("a/b", 0)
+            os.chmod("a", 0o500)
+            os.chdir("a")
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return sorted(os.listdir("/tmp/job"))
+        """
+    look = """\
+        import os, signal
+        def solve():
+            environment = os.environ["HOME"], os.environ["TMPDIR"]
+            default = signal.getsignal(signal.SIGINT) == signal.SIG_DFL
+            return os.getcwd(), environment, os.listdir("."), default
+        """
+    [messed] = pool.run_examples(textwrap.dedent(mess), "solve", [((), None)], QUICK)
+    [looked] = pool.run_examples(textwrap.dedent(look), "solve", [((), None)], QUICK)
+
+    assert messed.output == ["a", "etc", "fifo", "inside"]
+    assert looked.output == ("/tmp/job", ("/tmp/job", "/tmp/job"), [], True)
+    assert os.path.isdir("/etc")
+
+
+def test_every_job_may_signal_itself_and_no_other_process(pool: SandboxPool) -> None:
+    # Each job's process writes its own pid into the filter the executor prepared once
+    # (seccomp.JobFilter); signal 0 only asks whether a signal would be allowed.
+    source = """\
+        import ctypes, os
+        def solve():
+            kill = ctypes.pythonapi.kill
+            return [kill(pid, 0) for pid in (os.getpid(), 1, os.getppid(), 0, -1)]
+        """
+    results = [
+        pool.run_examples(textwrap.dedent(source), "solve", [((), None)], QUICK)[0]
+        for _ in range(3)
+    ]
+
+    assert [result.output for result in results] == [[0, -1, -1, -1, -1]] * 3
+
+
 def test_a_thread_left_running_dies_with_its_job_and_leaves_no_file(pool: SandboxPool) -> None:
     leave = """\
         import threading, time
