@@ -26,7 +26,6 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
 import sys
 import time
@@ -211,28 +210,39 @@ def _wait(pid: int, seconds: float) -> tuple[bool, int]:
 def _kill_all_others() -> None:
     """As PID 1 of the namespace, end every other process in it and reap them all, so that
     nothing a job started survives it (the seccomp filter already refuses new processes)."""
-    with contextlib.suppress(ProcessLookupError):
+    try:
         os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:  # the usual case: no other process in the namespace, not even
+        return  # a zombie (kill() counts those), so none to reap either
     with contextlib.suppress(ChildProcessError):
         while True:
             os.waitpid(-1, 0)
 
 
 def _empty(job_dir: str) -> None:
-    """Delete everything in the job folder, even what the candidate made unreadable."""
+    """Delete everything in the job folder, even what the candidate made unreadable. Nothing
+    runs there any more (see _kill_all_others); links are deleted, never followed.
+
+    Not shutil.rmtree: shutil imports zlib, bz2 and lzma, whose libraries would add 30 memory
+    mappings to this process for every fork to copy (5% of a trivial job's time).
+    """
     os.chmod(job_dir, 0o700)
     if not os.listdir(job_dir):  # most jobs write nothing
         return
-    for parent, dirs, _ in os.walk(job_dir):
+    for parent, dirs, _ in os.walk(job_dir):  # top-down: each folder opened before it is read
         for name in dirs:
             path = os.path.join(parent, name)
             if not os.path.islink(path):
                 with contextlib.suppress(OSError):
                     os.chmod(path, 0o700)
-    for name in os.listdir(job_dir):
-        path = os.path.join(job_dir, name)
-        if os.path.isdir(path) and not os.path.islink(path):
-            shutil.rmtree(path, ignore_errors=True)
-        else:
+    for parent, dirs, files in os.walk(job_dir, topdown=False):
+        for name in files:
             with contextlib.suppress(OSError):
-                os.unlink(path)
+                os.unlink(os.path.join(parent, name))
+        for name in dirs:  # links to folders are listed here too
+            path = os.path.join(parent, name)
+            with contextlib.suppress(OSError):
+                if os.path.islink(path):
+                    os.unlink(path)
+                else:
+                    os.rmdir(path)
