@@ -11,6 +11,13 @@ cores; and, where bubblewrap is installed, the same inside `bwrap` (namespaces, 
 read-only minimal root: the isolation a fresh-interpreter design would need). It prints the median
 rate of each and the ratios: this machine is shared and noisy, so only figures from the same run
 are compared.
+
+It also prints the CPU time each way costs per job, all processes included (the pool: this
+process, the executors, their PID 1s and every job's process; a fresh interpreter: this process
+and the interpreters it starts), and their ratio. Rates move with the load of other work on the
+machine, and not alike: the scheduler shares the cores between runnable processes, and the pool
+runs more of them (4 executors per core's worth) than the two fresh interpreters at a time; CPU
+time per job depends much less on it.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -60,15 +68,45 @@ print(json.dumps(value.tolist() if hasattr(value, "tolist") else value))
 """
 
 
-def pool_rate(pool: SandboxPool, source: str, args: tuple[object, ...], jobs: int) -> float:
+def pool_rate(
+    pool: SandboxPool, source: str, args: tuple[object, ...], jobs: int
+) -> tuple[float, float]:
+    """Jobs per second, and CPU seconds per job."""
+    jobs = jobs // BATCH * BATCH
+    cpu = _cpu_seconds(lambda: _executors_cpu_seconds(pool))
     started = time.perf_counter()
     for _ in range(jobs // BATCH):
         results = pool.run_examples(source, "solve", [(args, None)] * BATCH, LIMITS)
         assert all(r.status == "fail" for r in results), results[0]  # it returned a value
-    return (jobs // BATCH * BATCH) / (time.perf_counter() - started)
+    return jobs / (time.perf_counter() - started), cpu() / jobs
 
 
-def fresh_rate(source: str, args: tuple[object, ...], jobs: int, isolated: bool = False) -> float:
+def _executors_cpu_seconds(pool: SandboxPool) -> float:
+    """CPU seconds of the pool's executors, their PID 1s and the jobs those have reaped."""
+    ticks = 0
+    for pid in pool.executor_pids():
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        for each in [pid, *map(int, children)]:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += sum(int(field) for field in fields[11:15])  # utime, stime, cutime, cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(others: Callable[[], float]) -> Callable[[], float]:
+    """A function returning the CPU seconds used since this call by this process and `others`."""
+
+    def used() -> float:
+        times = os.times()
+        return times.user + times.system + times.children_user + times.children_system + others()
+
+    before = used()
+    return lambda: used() - before
+
+
+def fresh_rate(
+    source: str, args: tuple[object, ...], jobs: int, isolated: bool = False
+) -> tuple[float, float]:
+    """Jobs per second, and CPU seconds per job."""
     job = json.dumps({"source": source, "args": list(args)})
     command = [sys.executable, "-I", "-c", FRESH]
     if isolated:
@@ -84,10 +122,11 @@ def fresh_rate(source: str, args: tuple[object, ...], jobs: int, isolated: bool 
             env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "OPENBLAS_NUM_THREADS": "1"},
         )
 
+    cpu = _cpu_seconds(lambda: 0.0)
     started = time.perf_counter()
     with ThreadPoolExecutor(os.cpu_count() or 1) as threads:
         list(threads.map(run_one, range(jobs)))
-    return jobs / (time.perf_counter() - started)
+    return jobs / (time.perf_counter() - started), cpu() / jobs
 
 
 def main() -> None:
@@ -111,18 +150,30 @@ def main() -> None:
         for name, (source, args) in CASES.items():
             pool_rate(pool, source, args, BATCH * 2)  # warm up
             pooled, fresh, boxed = [], [], []
+            pooled_cpu, fresh_cpu = [], []
             for _ in range(options.reps):
-                pooled.append(pool_rate(pool, source, args, options.jobs))
-                fresh.append(fresh_rate(source, args, options.fresh_jobs))
+                rate, cpu = pool_rate(pool, source, args, options.jobs)
+                pooled.append(rate)
+                pooled_cpu.append(cpu)
+                rate, cpu = fresh_rate(source, args, options.fresh_jobs)
+                fresh.append(rate)
+                fresh_cpu.append(cpu)
                 if shutil.which("bwrap"):
-                    boxed.append(fresh_rate(source, args, options.fresh_jobs, isolated=True))
+                    boxed.append(fresh_rate(source, args, options.fresh_jobs, isolated=True)[0])
             ratios = [p / f for p, f in zip(pooled, fresh, strict=True)]
+            cpu_ratios = [f / p for p, f in zip(pooled_cpu, fresh_cpu, strict=True)]
             print(
                 f"{name:12} pool {statistics.median(pooled):6.1f}/s "
                 f"({min(pooled):.0f}-{max(pooled):.0f}); "
                 f"fresh python -c {statistics.median(fresh):5.1f}/s, "
                 f"ratio {statistics.median(ratios):4.1f}x "
                 f"({min(ratios):.1f}-{max(ratios):.1f}x)"
+            )
+            print(
+                f"{'':12} CPU per job: pool {1e3 * statistics.median(pooled_cpu):5.2f} ms, "
+                f"fresh python -c {1e3 * statistics.median(fresh_cpu):5.1f} ms, "
+                f"ratio {statistics.median(cpu_ratios):4.1f}x "
+                f"({min(cpu_ratios):.1f}-{max(cpu_ratios):.1f}x)"
             )
             if boxed:
                 boxed_ratios = [p / b for p, b in zip(pooled, boxed, strict=True)]

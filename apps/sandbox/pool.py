@@ -4,8 +4,9 @@
 
 A SandboxPool starts `size` executor processes (executor.py; two per core by default) of each of
 two kinds, each started as a fresh `python -I`, never forked from the worker, whose memory may
-hold a model: "numpy" executors preload numpy, "plain" ones do not, and so fork faster. A job goes
-to a plain executor unless it may use numpy (see job_kind), to whichever of that kind is idle,
+hold a model: "numpy" executors preload all the modules asked for, "plain" ones all but numpy,
+random and statistics, and so fork and run a job faster. A job goes to a plain executor unless it
+may use one of those three (see job_kind), to whichever of that kind is idle,
 from a thread per executor, so the examples of one call run in parallel. An executor that dies
 or stops answering is killed and replaced by a new one of its kind; the job it was running ends
 as a "crash" result that says so. run_examples uses one default pool per process, started on
@@ -131,15 +132,27 @@ class Executor:
         self.process.stdout.close()
 
 
-def job_kind(job: bytes) -> str:
-    """The kind of executor for an encoded job: "numpy" if the job may use numpy, else "plain".
+# What plain executors leave out of their preload: modules that cost every job's process more than
+# the few jobs that use them would pay to import them. numpy's memory makes each fork dearer;
+# random registers a handler that reseeds it in every forked process (some 45 pages copied per
+# job), and statistics imports random.
+LEFT_OUT_OF_PLAIN = ("numpy", "random", "statistics")
+_LEFT_OUT_NAMES = tuple(name.encode() for name in LEFT_OUT_OF_PLAIN)
 
-    A plain substring test, conservative: "numpy" anywhere in the message (the source, the entry,
-    the arguments: the codec tags numpy scalars "numpy" and arrays "ndarray") sends it to numpy.
-    Only speed depends on it: both kinds isolate alike, and a job that reaches numpy unseen in a
-    plain executor (`__import__("nu" + "mpy")`, a library that uses it) imports it itself.
+
+def job_kind(job: bytes) -> str:
+    """The kind of executor for an encoded job: "numpy" if the job may use a module plain
+    executors leave out (LEFT_OUT_OF_PLAIN: numpy, random, statistics), else "plain".
+
+    A plain substring test, conservative: one of those names anywhere in the message (the source,
+    the entry, the arguments: the codec tags numpy scalars "numpy" and arrays "ndarray") sends it
+    to numpy executors. Only speed depends on it: both kinds isolate alike, and a job that
+    reaches such a module unseen in a plain executor (`__import__("nu" + "mpy")`, a library that
+    uses it) imports it itself.
     """
-    return "numpy" if b"numpy" in job or b'"ndarray"' in job else "plain"
+    if b'"ndarray"' in job or any(name in job for name in _LEFT_OUT_NAMES):
+        return "numpy"
+    return "plain"
 
 
 class SandboxPool:
@@ -152,8 +165,9 @@ class SandboxPool:
         self.size = size or 2 * (os.cpu_count() or 1)
         self.pid = os.getpid()  # a forked copy of the pool must not share its pipes
         # Forking a process that holds numpy costs most of a trivial job (docs/sandbox.md).
-        self._preloads = {"plain": tuple(m for m in preload if m != "numpy")}
+        self._preloads = {"plain": tuple(preload)}
         if "numpy" in preload:
+            self._preloads["plain"] = tuple(m for m in preload if m not in LEFT_OUT_OF_PLAIN)
             self._preloads["numpy"] = tuple(preload)
         self._isolate = True
         self.layers: list[str] = []  # the isolation in force, as the executors report it

@@ -20,9 +20,19 @@ import pytest
 from django.conf import settings
 
 from apps.sandbox import ExampleResult, Limits, SandboxPool
+from apps.sandbox.confine import python_dirs
 
 QUICK = Limits(wall_seconds=2.0, cpu_seconds=2)
 REPOSITORY = Path(__file__).resolve().parents[2]
+# What of the repository the sandbox shows: the folder holding the virtualenv, when the repository
+# holds it (read-only); nothing when the virtualenv is elsewhere (a git worktree sharing one).
+SHOWN = sorted(
+    {
+        Path(path).relative_to(REPOSITORY).parts[0]
+        for path in python_dirs()
+        if Path(path).is_relative_to(REPOSITORY)
+    }
+)
 NEXT = "def solve(x):\n    return x + 1\n"
 
 
@@ -123,7 +133,12 @@ def test_writing_100_mb_to_a_file_stops_at_the_file_size_limit(pool: SandboxPool
     ("path", "error"),
     [
         ("/etc/inlay-sandbox-test", "OSError: [Errno 30] Read-only file system"),
-        (str(REPOSITORY / "inlay-sandbox-test"), "OSError: [Errno 30] Read-only file system"),
+        (
+            str(REPOSITORY / "inlay-sandbox-test"),
+            "OSError: [Errno 30] Read-only file system"
+            if SHOWN
+            else "FileNotFoundError: [Errno 2] No such file or directory",
+        ),
         ("/tmp/inlay-sandbox-test", "OSError: [Errno 30] Read-only file system"),
     ],
     ids=["etc", "repository", "tmp"],
@@ -159,7 +174,8 @@ def test_the_repository_settings_and_database_do_not_exist_inside() -> None:
     source = """\
         import os
         def solve(paths):
-            return [os.path.exists(path) for path in paths[:2]], os.listdir(paths[2])
+            repository = os.listdir(paths[2]) if os.path.exists(paths[2]) else None
+            return [os.path.exists(path) for path in paths[:2]], repository
         """
     pool = SandboxPool(size=1)
     try:
@@ -168,8 +184,9 @@ def test_the_repository_settings_and_database_do_not_exist_inside() -> None:
         pool.close()
         planted.unlink()
 
-    # The virtualenv is the only part of the repository there, read-only: it holds numpy.
-    assert result.output == ([False, False], [".venv"])
+    # The virtualenv is the only part of the repository there, read-only (it holds numpy), or
+    # the repository is not there at all.
+    assert result.output == ([False, False], SHOWN or None)
 
 
 def test_the_workers_environment_is_out_of_reach(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -364,6 +381,56 @@ def test_monkey_patching_is_not_seen_by_the_next_job(pool: SandboxPool) -> None:
 
     assert patched.output == (42, "patched")
     assert checked.output == (2, "1", True, False)
+
+
+def test_a_job_leaves_no_files_folder_or_process_state_to_the_next(pool: SandboxPool) -> None:
+    # The executor sets the job's working folder, environment and SIGINT once for all its jobs
+    # (executor._serve); each job changes them only in its own process.
+    mess = """\
+        import os, signal
+        def solve():
+            os.environ["HOME"] = os.environ["TMPDIR"] = "/"
+            os.makedirs("a/b/c")
+            open("a/b/c/file", "w").write("x")
+            os.symlink("/etc", "etc")
+            os.symlink("a", "inside")
+            os.mkfifo("fifo")
+            os.chmod("a/b", 0)
+            os.chmod("a", 0o500)
+            os.chdir("a")
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            return sorted(os.listdir("/tmp/job"))
+        """
+    look = """\
+        import os, signal
+        def solve():
+            environment = os.environ["HOME"], os.environ["TMPDIR"]
+            default = signal.getsignal(signal.SIGINT) == signal.SIG_DFL
+            return os.getcwd(), environment, os.listdir("."), default
+        """
+    [messed] = pool.run_examples(textwrap.dedent(mess), "solve", [((), None)], QUICK)
+    [looked] = pool.run_examples(textwrap.dedent(look), "solve", [((), None)], QUICK)
+
+    assert messed.output == ["a", "etc", "fifo", "inside"]
+    assert looked.output == ("/tmp/job", ("/tmp/job", "/tmp/job"), [], True)
+    assert os.path.isdir("/etc")
+
+
+def test_every_job_may_signal_itself_and_no_other_process(pool: SandboxPool) -> None:
+    # Each job's process writes its own pid into the filter the executor prepared once
+    # (seccomp.JobFilter); signal 0 only asks whether a signal would be allowed.
+    source = """\
+        import ctypes, os
+        def solve():
+            kill = ctypes.pythonapi.kill
+            return [kill(pid, 0) for pid in (os.getpid(), 1, os.getppid(), 0, -1)]
+        """
+    results = [
+        pool.run_examples(textwrap.dedent(source), "solve", [((), None)], QUICK)[0]
+        for _ in range(3)
+    ]
+
+    assert [result.output for result in results] == [[0, -1, -1, -1, -1]] * 3
 
 
 def test_a_thread_left_running_dies_with_its_job_and_leaves_no_file(pool: SandboxPool) -> None:

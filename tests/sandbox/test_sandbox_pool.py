@@ -121,8 +121,10 @@ def kind(source: str, *args: object) -> str:
     return job_kind(encode_message(make_job(source, "solve", args, Limits())))
 
 
-def test_jobs_that_may_use_numpy_go_to_numpy_executors() -> None:
+def test_jobs_that_may_use_numpy_random_or_statistics_go_to_numpy_executors() -> None:
     assert kind(NEXT, 1) == "plain"
+    assert kind("import random\ndef solve(x):\n    return random.choice(x)\n", [1]) == "numpy"
+    assert kind("from statistics import mode\ndef solve(x):\n    return mode(x)\n", [1]) == "numpy"
     assert kind("def solve(x):\n    return sorted(x)\n", [3, 1, "numpy?"]) == "numpy"
     assert kind("import numpy as np\ndef solve(x):\n    return np.sum(x)\n", [1]) == "numpy"
     assert kind("from numpy import sum\ndef solve(x):\n    return sum(x)\n", [1]) == "numpy"
@@ -134,12 +136,16 @@ def test_plain_executors_hold_no_numpy_and_a_job_can_still_import_it(pool: Sandb
     source = """\
 import sys
 def solve():
-    preloaded = "nu" + "mpy" in sys.modules
+    preloaded = [name in sys.modules for name in ("nu" + "mpy", "ran" + "dom", "stat" + "istics")]
     return preloaded, int(__import__("nu" + "mpy").arange(4).sum())
 """
-    [plain] = pool.run_examples(source, "solve", [((), (False, 6))])
-    numpy = "import numpy, sys\ndef solve():\n    return 'numpy' in sys.modules\n"
-    [preloaded] = pool.run_examples(numpy, "solve", [((), True)])
+    [plain] = pool.run_examples(source, "solve", [((), ([False, False, False], 6))])
+    numpy = """\
+import numpy, sys
+def solve():
+    return [name in sys.modules for name in ("numpy", "random", "statistics")]
+"""
+    [preloaded] = pool.run_examples(numpy, "solve", [((), [True, True, True])])
 
     assert (plain.status, preloaded.status) == ("pass", "pass")
     assert len(pool.executor_pids("plain")) == len(pool.executor_pids("numpy")) == 1
