@@ -34,6 +34,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from tree_sitter import Node, Point, Range, Tree
@@ -75,7 +76,7 @@ class Span:
     @classmethod
     def of(cls, node: Node) -> Span:
         (start_line, start_column), (end_line, end_column) = node.start_point, node.end_point
-        return cls(start_line, start_column, end_line, end_column, node.start_byte, node.end_byte)
+        return _span(start_line, start_column, end_line, end_column, node.start_byte, node.end_byte)
 
     def contains(self, line: int, column: int) -> bool:
         after_start = (line, column) >= (self.start_line, self.start_column)
@@ -137,6 +138,75 @@ class Problem:
     message: str
     line: int
     column: int
+
+
+# Reading a long sketch builds a record for every hole, function, span and parameter, and a
+# frozen dataclass's `__init__` sets each field through `object.__setattr__`: these build the
+# same records at about half the cost, each field set once into the instance's dict
+# (tests/language/test_sketch_records.py checks they build exactly what the classes do).
+
+
+def _span(
+    start_line: int,
+    start_column: int,
+    end_line: int,
+    end_column: int,
+    start_byte: int,
+    end_byte: int,
+) -> Span:
+    span = object.__new__(Span)
+    span.__dict__.update(
+        start_line=start_line,
+        start_column=start_column,
+        end_line=end_line,
+        end_column=end_column,
+        start_byte=start_byte,
+        end_byte=end_byte,
+    )
+    return span
+
+
+def _hole(
+    name: str,
+    kind: HoleKind,
+    description: str,
+    params: tuple[Param, ...],
+    expected_type: str | None,
+    span: Span,
+    uses: tuple[Span, ...],
+    examples: tuple[Example, ...] = (),
+) -> Hole:
+    hole = object.__new__(Hole)
+    hole.__dict__.update(
+        name=name,
+        kind=kind,
+        description=description,
+        params=params,
+        expected_type=expected_type,
+        span=span,
+        uses=uses,
+        examples=examples,
+    )
+    return hole
+
+
+def _function(
+    name: str,
+    params: tuple[Param, ...],
+    returns: str | None,
+    span: Span,
+    examples: tuple[Example, ...] = (),
+) -> Function:
+    function = object.__new__(Function)
+    function.__dict__.update(
+        name=name, params=params, returns=returns, span=span, examples=examples
+    )
+    return function
+
+
+@functools.lru_cache(maxsize=4096)  # records are immutable: one per name and type will do
+def _param(name: str, annotation: str | None = None) -> Param:
+    return Param(name, annotation)
 
 
 @dataclass(frozen=True)
@@ -267,9 +337,9 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
     text = _Text.of(source)
     whole = syntax.parse(text.data, edited(recovery.whole if recovery else sketch.tree))
     if not whole.root_node.has_error:
-        return _read_by_statement(source, _Parses(text, whole), sketch.facts)
+        return _read_by_statement(source, _Parses(text, whole), sketch)
     if recovery is None:  # the old text was clean: recover the new one as `_parse` does
-        return _read_parses(source, _recover(text, whole, _Scanner(text.data).scan()), sketch.facts)
+        return _read_parses(source, _recover(text, whole, _Scanner(text.data).scan()), sketch)
     if b"`" in old or b"`" in new:
         # Backticks are read as quotes over the whole text, so an edit may change them far from
         # itself: no part of the old scan can be trusted.
@@ -281,7 +351,7 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
     if tree.root_node.has_error:
         return parse_sketch(source)  # the chunks' parses have nothing to reuse
     parses = _Parses(text, tree, layout.descriptions, recovery=_Recovery(whole, layout))
-    return _read_by_statement(source, parses, sketch.facts)
+    return _read_by_statement(source, parses, sketch)
 
 
 def _point(data: bytes, byte: int) -> Point:
@@ -292,17 +362,19 @@ def _point(data: bytes, byte: int) -> Point:
 def parse_sketch(source: str, *, old_tree: Tree | None = None) -> Sketch:
     """The sketch in `source`. `old_tree`, an earlier tree already edited to match (see
     `reparse`), lets tree-sitter reuse what did not change."""
-    return _read(source, old_tree, {})
+    return _read(source, old_tree, None)
 
 
-def _read(source: str, old_tree: Tree | None, known: dict[_StatementKey, _Facts]) -> Sketch:
-    return _read_parses(source, _parse(_Text.of(source), old_tree), known)
+def _read(source: str, old_tree: Tree | None, before: Sketch | None) -> Sketch:
+    return _read_parses(source, _parse(_Text.of(source), old_tree), before)
 
 
-def _read_parses(source: str, parses: _Parses, known: dict[_StatementKey, _Facts]) -> Sketch:
+def _read_parses(source: str, parses: _Parses, before: Sketch | None) -> Sketch:
+    """The sketch read from `parses`; `before`, the sketch before an edit, lends what the edit
+    did not touch."""
     text = parses.text
     if not parses.chunks:
-        return _read_by_statement(source, parses, known)
+        return _read_by_statement(source, parses, before)
     definitions = [_definition(node, text.data) for node in parses.find("def")]
     functions = tuple(function for function, _ in definitions)
     statements = parses.statements()
@@ -332,8 +404,7 @@ def _read_parses(source: str, parses: _Parses, known: dict[_StatementKey, _Facts
 _StatementKey = tuple[bytes, int]  # a top-level statement's text as written, and its column
 
 
-@dataclass(frozen=True)
-class _Facts:
+class _Facts(NamedTuple):
     """What one top-level statement holds, positioned as when it began at `line` and `byte`."""
 
     line: int
@@ -345,52 +416,69 @@ class _Facts:
     callees: frozenset[str]
 
     def moved(self, line: int, byte: int) -> _Facts:
-        if (line, byte) == (self.line, self.byte):
+        """The same facts for the statement begun at `line` and `byte`: after an edit, every
+        statement below it moves, so this runs for half the sketch on every keystroke (hence
+        list comprehensions, cheaper than generators)."""
+        if byte == self.byte and line == self.line:
             return self
         lines, bytes_ = line - self.line, byte - self.byte
-
-        def shift(span: Span) -> Span:
-            return Span(
-                span.start_line + lines,
-                span.start_column,
-                span.end_line + lines,
-                span.end_column,
-                span.start_byte + bytes_,
-                span.end_byte + bytes_,
-            )
-
-        # Built directly: dataclasses.replace costs several times more, on every hole.
-        return _Facts(
-            line,
-            byte,
-            tuple(
-                Function(f.name, f.params, f.returns, shift(f.span), f.examples)
+        functions = tuple(
+            [
+                _function(f.name, f.params, f.returns, _shifted(f.span, lines, bytes_), f.examples)
                 for f in self.functions
-            ),
-            tuple(
-                Hole(
-                    h.name,
-                    h.kind,
-                    h.description,
-                    h.params,
-                    h.expected_type,
-                    shift(h.span),
-                    h.uses,
-                    h.examples,
-                )
-                for h in self.function_holes
-            ),
-            tuple(
-                _InlineCall(c.description, c.params, c.expected_type, c.passed_to, shift(c.span))
-                for c in self.calls
-            ),
-            self.names,
-            self.callees,
+            ]
         )
+        holes = self.function_holes
+        if holes:
+            # A function hole's span is its function's.
+            spans = {
+                f.span.start_byte: moved.span
+                for f, moved in zip(self.functions, functions, strict=True)
+            }
+            holes = tuple(
+                [
+                    _hole(
+                        h.name,
+                        h.kind,
+                        h.description,
+                        h.params,
+                        h.expected_type,
+                        spans.get(h.span.start_byte) or _shifted(h.span, lines, bytes_),
+                        h.uses,
+                        h.examples,
+                    )
+                    for h in holes
+                ]
+            )
+        calls = tuple(
+            [
+                _InlineCall(
+                    c.description,
+                    c.params,
+                    c.expected_type,
+                    c.passed_to,
+                    _shifted(c.span, lines, bytes_),
+                )
+                for c in self.calls
+            ]
+        )
+        return _Facts(line, byte, functions, holes, calls, self.names, self.callees)
 
 
-def _read_by_statement(source: str, parses: _Parses, known: dict[_StatementKey, _Facts]) -> Sketch:
+def _shifted(span: Span, lines: int, bytes_: int) -> Span:
+    return _span(
+        span.start_line + lines,
+        span.start_column,
+        span.end_line + lines,
+        span.end_column,
+        span.start_byte + bytes_,
+        span.end_byte + bytes_,
+    )
+
+
+def _read_by_statement(source: str, parses: _Parses, before: Sketch | None) -> Sketch:
     statements = parses.statements()
+    known = before.facts if before is not None else {}
     text = parses.text
     captured = _captures_by_statement(parses, statements) if not known else None
     facts: dict[_StatementKey, _Facts] = {}
@@ -406,22 +494,25 @@ def _read_by_statement(source: str, parses: _Parses, known: dict[_StatementKey, 
             fact = _statement_facts(line, start, nodes, text)
         facts[key] = fact
         ordered.append(fact)
-    functions = tuple(function for fact in ordered for function in fact.functions)
-    taken = {function.name for function in functions}.union(*(fact.names for fact in ordered))
+    functions = tuple([function for fact in ordered for function in fact.functions])
+    taken = {function.name for function in functions}.union(*[fact.names for fact in ordered])
     holes = [hole for fact in ordered for hole in fact.function_holes]
     calls = [call for fact in ordered for call in fact.calls]
     holes += _holes_of_calls(calls, functions, taken)
     return Sketch(
         source=source,
-        holes=tuple(sorted(holes, key=lambda h: h.span.start_byte)),
+        holes=tuple(sorted(holes, key=_HOLE_START)),
         functions=functions,
-        entry=_entry_of(functions, set().union(*(fact.callees for fact in ordered))),
+        entry=_entry_of(functions, set().union(*[fact.callees for fact in ordered])),
         errors=(),
         tree=parses.tree,
         statements=statements,
         facts=facts,
         _recovery=parses.recovery,
     )
+
+
+_HOLE_START = attrgetter("span.start_byte")
 
 
 def _captures(statement: Node) -> dict[str, list[Node]]:
@@ -861,7 +952,7 @@ def _definition(node: Node, data: bytes) -> tuple[Function, Hole | None]:
     params = _params(node.child_by_field_name("parameters"), data)
     docstring, only_filler = _body(node.child_by_field_name("body"), data)
     description = _description_of(docstring, data) if docstring is not None else None
-    function = Function(
+    function = _function(
         name=name,
         params=params,
         returns=_annotation(node.child_by_field_name("return_type"), data),
@@ -870,7 +961,7 @@ def _definition(node: Node, data: bytes) -> tuple[Function, Hole | None]:
     )
     if not only_filler or node.has_error:
         return function, None
-    hole = Hole(
+    hole = _hole(
         name=function.name,
         kind="function",
         description=description or "",
@@ -991,11 +1082,11 @@ def _params(parameters: Node | None, data: bytes) -> tuple[Param, ...]:
     for child in parameters.named_children:
         kind = child.type
         if kind == "identifier":
-            params.append(Param(_text(child, data)))
+            params.append(_param(_text(child, data)))
         elif kind in {"typed_parameter", "typed_default_parameter", "default_parameter"}:
             name = child.child_by_field_name("name") or child.named_children[0]
             annotation = _annotation(child.child_by_field_name("type"), data)
-            params.append(Param(_text(name, data), annotation))
+            params.append(_param(_text(name, data), annotation))
     return tuple(params)
 
 
@@ -1063,24 +1154,21 @@ def _holes_of_calls(
     by_description: dict[str, list[_InlineCall]] = {}
     for call in calls:
         by_description.setdefault(call.description, []).append(call)
-    by_name: dict[str, Function] = {}
-    for function in functions:
-        by_name.setdefault(function.name, function)  # the first of a name, as a search finds
+    # The first function of a name, as a search finds.
+    by_name = {function.name: function for function in reversed(functions)}
     holes = []
     for description, uses in by_description.items():
-        name = _unique(_snake_case(description), taken)
+        name = _snake_case(description)
+        if name in taken:
+            name = _unique(name, taken)
         taken.add(name)
         first = uses[0]
+        expected_type = (
+            first.expected_type if first.passed_to is None else _resolve_type(first, by_name)
+        )
+        spans = (first.span,) if len(uses) == 1 else tuple(use.span for use in uses)
         holes.append(
-            Hole(
-                name=name,
-                kind="inline",
-                description=description,
-                params=first.params,
-                expected_type=_resolve_type(first, by_name),
-                span=first.span,
-                uses=tuple(use.span for use in uses),
-            )
+            _hole(name, "inline", description, first.params, expected_type, first.span, spans)
         )
     return holes
 
@@ -1153,7 +1241,7 @@ def _inline_params(call: Node, known: dict[str, Param], data: bytes) -> tuple[Pa
             name = f"arg{index}"
         param = known.get(name)
         unique = _unique(name, used)
-        params.append(Param(unique, param.annotation if param is not None else None))
+        params.append(_param(unique, param.annotation if param is not None else None))
         used.add(unique)
     return tuple(params)
 
