@@ -334,7 +334,7 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
         )
         return tree
 
-    text = _Text.of(source)
+    text = _Text.written(new)
     whole = syntax.parse(text.data, edited(recovery.whole if recovery else sketch.tree))
     if not whole.root_node.has_error:
         return _read_by_statement(source, _Parses(text, whole), sketch)
@@ -601,8 +601,12 @@ class _Text:
     @classmethod
     def of(cls, source: str) -> _Text:
         # surrogatepass: an editor may send lone surrogates; they must not crash the parse.
-        written = source.encode("utf-8", errors="surrogatepass")
-        return cls(_quote_backticks(written), written)
+        return cls.written(source.encode("utf-8", errors="surrogatepass"))
+
+    @classmethod
+    def written(cls, data: bytes) -> _Text:
+        """The text whose UTF-8 bytes as written are `data`."""
+        return cls(_quote_backticks(data), data)
 
     @functools.cached_property
     def line_starts(self) -> tuple[int, ...]:
