@@ -319,8 +319,9 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
     if sketch.chunks or sketch.tree.root_node.has_error or (ranged and recovery is None):
         return parse_sketch(source)
     new_end = edit.start + len(inserted)
-    start_point, old_end_point = _point(old, edit.start), _point(old, edit.end)
-    new_end_point = _point(new, new_end)
+    start_point = _point(old, edit.start)
+    old_end_point = _point_after(start_point, old, edit.start, edit.end)
+    new_end_point = _point_after(start_point, new, edit.start, new_end)
 
     def edited(tree: Tree) -> Tree:
         tree = tree.copy()  # the old sketch keeps its own tree unchanged
@@ -357,6 +358,15 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
 def _point(data: bytes, byte: int) -> Point:
     line_start = data.rfind(b"\n", 0, byte) + 1
     return Point(data.count(b"\n", 0, byte), byte - line_start)
+
+
+def _point_after(point: Point, data: bytes, start: int, byte: int) -> Point:
+    """The point of `byte`, given `point`, that of `start`: counting lines from the start of the
+    text is a pass over half of it on every keystroke."""
+    lines = data.count(b"\n", start, byte)
+    if not lines:
+        return Point(point.row, point.column + byte - start)
+    return Point(point.row + lines, byte - data.rfind(b"\n", start, byte) - 1)
 
 
 def parse_sketch(source: str, *, old_tree: Tree | None = None) -> Sketch:
