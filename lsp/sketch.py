@@ -45,7 +45,7 @@ from lsp.examples import Example, ExampleError, parse_arguments, parse_value
 HoleKind = Literal["function", "inline"]
 
 # Everything the sketch's reading needs from a tree, in one query: each query walks the whole
-# tree, and on a long sketch that walk costs a fifth of the parse. `callee` serves only to find
+# tree, and on a long sketch that walk costs a quarter of the parse. `callee` serves only to find
 # the entry, a function nobody calls: only a call of a plain name can call a function by its name.
 _SKETCH_QUERY = """
 (function_definition) @def
@@ -58,7 +58,7 @@ _SKETCH_QUERY = """
 _RECOVERY_QUERY = _SKETCH_QUERY.replace(
     "(call function: (identifier) @callee)", "(call function: (_) @callee)"
 )
-# Identifiers bound at module level (and a few more: a shadowed name costs only a suffix).
+# After one of these among a call's arguments, which parameter a later one lands on is unknown.
 _SPLATS = {"list_splat", "dictionary_splat"}
 
 
