@@ -8,12 +8,15 @@ shared, noisy machine:
 
 - `ast.parse` of the same text, the baseline (CPython's parser, no holes found);
 - tree-sitter's parse alone, the floor under `parse_sketch`;
+- tree-sitter's parse and the one query `parse_sketch` runs over the whole tree (no Python of
+  ours: what reads the nodes it finds is the rest of `parse_sketch`);
 - `parse_sketch`, cold: parse, find every hole, name it, type it, find the entry;
 - `reparse` after typing one character into a hole's description: tree-sitter re-parses
   incrementally (`tree.edit`, then `parser.parse(new, old_tree)`), then the holes are read again.
 
-It prints the median of each in milliseconds and its ratio to `ast.parse`. The targets
-(issue 3) are 10 ms cold and 2 ms after an edit.
+The runs take turns, one repetition of each at a time. It prints the median of each in
+milliseconds and its ratio to `ast.parse`. The targets (issue 3) are 10 ms cold and 2 ms after
+an edit.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lsp import syntax  # noqa: E402
-from lsp.sketch import TextEdit, parse_sketch, reparse  # noqa: E402
+from lsp.sketch import _SKETCH_QUERY, TextEdit, parse_sketch, reparse  # noqa: E402
 
 DARC = ROOT.parent / "shared" / "darc"
 
@@ -57,14 +60,18 @@ def long_sketch(lines: int) -> str:
     return "\n\n".join(parts)
 
 
-def median_ms(run: Callable[[], object], reps: int) -> float:
-    run()  # warm: caches, the query's compilation
-    times = []
+def medians_ms(runs: dict[str, Callable[[], object]], reps: int) -> dict[str, float]:
+    """Each run's median time. The runs take turns, one repetition of each at a time, so that a
+    change in the machine's load weighs on all of them alike."""
+    for run in runs.values():
+        run()  # warm: caches, the query's compilation
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(reps):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(taken) * 1000 for name, taken in times.items()}
 
 
 def main() -> None:
@@ -82,12 +89,16 @@ def main() -> None:
     edited = reparse(sketch, edit)
     assert not edited.errors
     assert edited.holes == parse_sketch(edited.source).holes  # the incremental path is exact
-    figures = {
-        "ast.parse (baseline)": median_ms(lambda: ast.parse(text), args.reps),
-        "tree-sitter parse only": median_ms(lambda: syntax.parse(data), args.reps),
-        "parse_sketch, cold": median_ms(lambda: parse_sketch(text), args.reps),
-        "reparse after a 1-character edit": median_ms(lambda: reparse(sketch, edit), args.reps),
+    runs: dict[str, Callable[[], object]] = {
+        "ast.parse (baseline)": lambda: ast.parse(text),
+        "tree-sitter parse only": lambda: syntax.parse(data),
+        "tree-sitter parse + query": lambda: syntax.captures(
+            _SKETCH_QUERY, syntax.parse(data).root_node
+        ),
+        "parse_sketch, cold": lambda: parse_sketch(text),
+        "reparse after a 1-character edit": lambda: reparse(sketch, edit),
     }
+    figures = medians_ms(runs, args.reps)
     baseline = figures["ast.parse (baseline)"]
     print(f"{text.count(chr(10)) + 1} lines, {len(sketch.holes)} holes, {args.reps} reps")
     for name, ms in figures.items():

@@ -34,7 +34,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Literal
+from operator import attrgetter
+from typing import Literal, NamedTuple
 
 from tree_sitter import Node, Point, Range, Tree
 
@@ -44,16 +45,20 @@ from lsp.examples import Example, ExampleError, parse_arguments, parse_value
 HoleKind = Literal["function", "inline"]
 
 # Everything the sketch's reading needs from a tree, in one query: each query walks the whole
-# tree, and on a long sketch one walk is most of the cost.
+# tree, and on a long sketch that walk costs a quarter of the parse. `callee` serves only to find
+# the entry, a function nobody calls: only a call of a plain name can call a function by its name.
 _SKETCH_QUERY = """
 (function_definition) @def
 (call function: (string) arguments: (argument_list)) @hole
 (assignment (identifier) @name)
 (dotted_name (identifier) @name)
-(call function: (_) @callee)
+(call function: (identifier) @callee)
 """
-_FILLER_STATEMENTS = {"pass_statement"}
-# Identifiers bound at module level (and a few more: a shadowed name costs only a suffix).
+# Around syntax errors a callee may be any node: there, every callee's text counts.
+_RECOVERY_QUERY = _SKETCH_QUERY.replace(
+    "(call function: (identifier) @callee)", "(call function: (_) @callee)"
+)
+# After one of these among a call's arguments, which parameter a later one lands on is unknown.
 _SPLATS = {"list_splat", "dictionary_splat"}
 
 
@@ -71,7 +76,7 @@ class Span:
     @classmethod
     def of(cls, node: Node) -> Span:
         (start_line, start_column), (end_line, end_column) = node.start_point, node.end_point
-        return cls(start_line, start_column, end_line, end_column, node.start_byte, node.end_byte)
+        return _span(start_line, start_column, end_line, end_column, node.start_byte, node.end_byte)
 
     def contains(self, line: int, column: int) -> bool:
         after_start = (line, column) >= (self.start_line, self.start_column)
@@ -133,6 +138,75 @@ class Problem:
     message: str
     line: int
     column: int
+
+
+# Reading a long sketch builds a record for every hole, function, span and parameter, and a
+# frozen dataclass's `__init__` sets each field through `object.__setattr__`: these build the
+# same records at about half the cost, each field set once into the instance's dict
+# (tests/language/test_sketch_records.py checks they build exactly what the classes do).
+
+
+def _span(
+    start_line: int,
+    start_column: int,
+    end_line: int,
+    end_column: int,
+    start_byte: int,
+    end_byte: int,
+) -> Span:
+    span = object.__new__(Span)
+    span.__dict__.update(
+        start_line=start_line,
+        start_column=start_column,
+        end_line=end_line,
+        end_column=end_column,
+        start_byte=start_byte,
+        end_byte=end_byte,
+    )
+    return span
+
+
+def _hole(
+    name: str,
+    kind: HoleKind,
+    description: str,
+    params: tuple[Param, ...],
+    expected_type: str | None,
+    span: Span,
+    uses: tuple[Span, ...],
+    examples: tuple[Example, ...] = (),
+) -> Hole:
+    hole = object.__new__(Hole)
+    hole.__dict__.update(
+        name=name,
+        kind=kind,
+        description=description,
+        params=params,
+        expected_type=expected_type,
+        span=span,
+        uses=uses,
+        examples=examples,
+    )
+    return hole
+
+
+def _function(
+    name: str,
+    params: tuple[Param, ...],
+    returns: str | None,
+    span: Span,
+    examples: tuple[Example, ...] = (),
+) -> Function:
+    function = object.__new__(Function)
+    function.__dict__.update(
+        name=name, params=params, returns=returns, span=span, examples=examples
+    )
+    return function
+
+
+@functools.lru_cache(maxsize=4096)  # records are immutable: one per name and type will do
+def _param(name: str, annotation: str | None = None) -> Param:
+    return Param(name, annotation)
 
 
 @dataclass(frozen=True)
@@ -245,8 +319,9 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
     if sketch.chunks or sketch.tree.root_node.has_error or (ranged and recovery is None):
         return parse_sketch(source)
     new_end = edit.start + len(inserted)
-    start_point, old_end_point = _point(old, edit.start), _point(old, edit.end)
-    new_end_point = _point(new, new_end)
+    start_point = _point(old, edit.start)
+    old_end_point = _point_after(start_point, old, edit.start, edit.end)
+    new_end_point = _point_after(start_point, new, edit.start, new_end)
 
     def edited(tree: Tree) -> Tree:
         tree = tree.copy()  # the old sketch keeps its own tree unchanged
@@ -260,12 +335,12 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
         )
         return tree
 
-    text = _Text.of(source)
+    text = _Text.written(new)
     whole = syntax.parse(text.data, edited(recovery.whole if recovery else sketch.tree))
     if not whole.root_node.has_error:
-        return _read_by_statement(source, _Parses(text, whole), sketch.facts)
+        return _read_by_statement(source, _Parses(text, whole), sketch)
     if recovery is None:  # the old text was clean: recover the new one as `_parse` does
-        return _read_parses(source, _recover(text, whole, _Scanner(text.data).scan()), sketch.facts)
+        return _read_parses(source, _recover(text, whole, _Scanner(text.data).scan()), sketch)
     if b"`" in old or b"`" in new:
         # Backticks are read as quotes over the whole text, so an edit may change them far from
         # itself: no part of the old scan can be trusted.
@@ -277,7 +352,7 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
     if tree.root_node.has_error:
         return parse_sketch(source)  # the chunks' parses have nothing to reuse
     parses = _Parses(text, tree, layout.descriptions, recovery=_Recovery(whole, layout))
-    return _read_by_statement(source, parses, sketch.facts)
+    return _read_by_statement(source, parses, sketch)
 
 
 def _point(data: bytes, byte: int) -> Point:
@@ -285,30 +360,41 @@ def _point(data: bytes, byte: int) -> Point:
     return Point(data.count(b"\n", 0, byte), byte - line_start)
 
 
+def _point_after(point: Point, data: bytes, start: int, byte: int) -> Point:
+    """The point of `byte`, given `point`, that of `start`: counting lines from the start of the
+    text is a pass over half of it on every keystroke."""
+    lines = data.count(b"\n", start, byte)
+    if not lines:
+        return Point(point.row, point.column + byte - start)
+    return Point(point.row + lines, byte - data.rfind(b"\n", start, byte) - 1)
+
+
 def parse_sketch(source: str, *, old_tree: Tree | None = None) -> Sketch:
     """The sketch in `source`. `old_tree`, an earlier tree already edited to match (see
     `reparse`), lets tree-sitter reuse what did not change."""
-    return _read(source, old_tree, {})
+    return _read(source, old_tree, None)
 
 
-def _read(source: str, old_tree: Tree | None, known: dict[_StatementKey, _Facts]) -> Sketch:
-    return _read_parses(source, _parse(_Text.of(source), old_tree), known)
+def _read(source: str, old_tree: Tree | None, before: Sketch | None) -> Sketch:
+    return _read_parses(source, _parse(_Text.of(source), old_tree), before)
 
 
-def _read_parses(source: str, parses: _Parses, known: dict[_StatementKey, _Facts]) -> Sketch:
+def _read_parses(source: str, parses: _Parses, before: Sketch | None) -> Sketch:
+    """The sketch read from `parses`; `before`, the sketch before an edit, lends what the edit
+    did not touch."""
     text = parses.text
     if not parses.chunks:
-        return _read_by_statement(source, parses, known)
-    definitions = parses.find("def")
-    functions = tuple(_function(node) for node in definitions)
+        return _read_by_statement(source, parses, before)
+    definitions = [_definition(node, text.data) for node in parses.find("def")]
+    functions = tuple(function for function, _ in definitions)
     statements = parses.statements()
     roots = parses.roots()
     taken = {function.name for function in functions} | _assigned_names(parses, roots)
-    holes = [_function_hole(node) for node in definitions if _is_function_hole(node)]
+    holes = [hole for _, hole in definitions if hole is not None]
     # A hole whose arguments are being typed is still a hole; one whose description is broken
     # may be no string at all.
     calls = parses.find("hole", keep=lambda call: not _callee(call).has_error)
-    holes += _inline_holes(calls, functions, taken, text.source)
+    holes += _inline_holes(calls, functions, taken, text)
     return Sketch(
         source=source,
         holes=tuple(sorted(holes, key=lambda h: h.span.start_byte)),
@@ -328,8 +414,7 @@ def _read_parses(source: str, parses: _Parses, known: dict[_StatementKey, _Facts
 _StatementKey = tuple[bytes, int]  # a top-level statement's text as written, and its column
 
 
-@dataclass(frozen=True)
-class _Facts:
+class _Facts(NamedTuple):
     """What one top-level statement holds, positioned as when it began at `line` and `byte`."""
 
     line: int
@@ -341,82 +426,94 @@ class _Facts:
     callees: frozenset[str]
 
     def moved(self, line: int, byte: int) -> _Facts:
-        if (line, byte) == (self.line, self.byte):
+        """The same facts for the statement begun at `line` and `byte`: after an edit, every
+        statement below it moves, so this runs for half the sketch on every keystroke (hence
+        list comprehensions, cheaper than generators)."""
+        if byte == self.byte and line == self.line:
             return self
         lines, bytes_ = line - self.line, byte - self.byte
-
-        def shift(span: Span) -> Span:
-            return Span(
-                span.start_line + lines,
-                span.start_column,
-                span.end_line + lines,
-                span.end_column,
-                span.start_byte + bytes_,
-                span.end_byte + bytes_,
-            )
-
-        # Built directly: dataclasses.replace costs several times more, on every hole.
-        return _Facts(
-            line,
-            byte,
-            tuple(
-                Function(f.name, f.params, f.returns, shift(f.span), f.examples)
+        functions = tuple(
+            [
+                _function(f.name, f.params, f.returns, _shifted(f.span, lines, bytes_), f.examples)
                 for f in self.functions
-            ),
-            tuple(
-                Hole(
-                    h.name,
-                    h.kind,
-                    h.description,
-                    h.params,
-                    h.expected_type,
-                    shift(h.span),
-                    h.uses,
-                    h.examples,
-                )
-                for h in self.function_holes
-            ),
-            tuple(
-                _InlineCall(c.description, c.params, c.expected_type, c.passed_to, shift(c.span))
-                for c in self.calls
-            ),
-            self.names,
-            self.callees,
+            ]
         )
+        holes = self.function_holes
+        if holes:
+            # A function hole's span is its function's.
+            spans = {
+                f.span.start_byte: moved.span
+                for f, moved in zip(self.functions, functions, strict=True)
+            }
+            holes = tuple(
+                [
+                    _hole(
+                        h.name,
+                        h.kind,
+                        h.description,
+                        h.params,
+                        h.expected_type,
+                        spans.get(h.span.start_byte) or _shifted(h.span, lines, bytes_),
+                        h.uses,
+                        h.examples,
+                    )
+                    for h in holes
+                ]
+            )
+        calls = tuple(
+            [
+                _InlineCall(
+                    c.description,
+                    c.params,
+                    c.expected_type,
+                    c.passed_to,
+                    _shifted(c.span, lines, bytes_),
+                )
+                for c in self.calls
+            ]
+        )
+        return _Facts(line, byte, functions, holes, calls, self.names, self.callees)
 
 
-def _read_by_statement(source: str, parses: _Parses, known: dict[_StatementKey, _Facts]) -> Sketch:
+def _shifted(span: Span, lines: int, bytes_: int) -> Span:
+    return _span(
+        span.start_line + lines,
+        span.start_column,
+        span.end_line + lines,
+        span.end_column,
+        span.start_byte + bytes_,
+        span.end_byte + bytes_,
+    )
+
+
+def _read_by_statement(source: str, parses: _Parses, before: Sketch | None) -> Sketch:
     statements = parses.statements()
+    known = before.facts if before is not None else {}
+    text = parses.text
     captured = _captures_by_statement(parses, statements) if not known else None
     facts: dict[_StatementKey, _Facts] = {}
     ordered = []
     for index, statement in enumerate(statements):
-        key = (
-            parses.text.source[statement.start_byte : statement.end_byte],
-            statement.start_point.column,
-        )
+        start, (line, column) = statement.start_byte, statement.start_point
+        key = (text.source[start : statement.end_byte], column)
         found = known.get(key) or facts.get(key)
         if found is not None:
-            fact = found.moved(statement.start_point.row, statement.start_byte)
+            fact = found.moved(line, start)
         else:
-            nodes = (
-                captured[index]
-                if captured is not None
-                else syntax.captures(_SKETCH_QUERY, statement)
-            )
-            fact = _statement_facts(statement, nodes, parses.text.source)
+            nodes = captured[index] if captured is not None else _captures(statement)
+            fact = _statement_facts(line, start, nodes, text)
         facts[key] = fact
         ordered.append(fact)
-    functions = tuple(function for fact in ordered for function in fact.functions)
-    taken = {function.name for function in functions}.union(*(fact.names for fact in ordered))
+    functions = tuple([function for fact in ordered for function in fact.functions])
+    taken = {function.name for function in functions}.union(*[fact.names for fact in ordered])
     holes = [hole for fact in ordered for hole in fact.function_holes]
     calls = [call for fact in ordered for call in fact.calls]
     holes += _holes_of_calls(calls, functions, taken)
     return Sketch(
         source=source,
-        holes=tuple(sorted(holes, key=lambda h: h.span.start_byte)),
+        holes=tuple(sorted(holes, key=_HOLE_START)),
         functions=functions,
-        entry=_entry_of(functions, set().union(*(fact.callees for fact in ordered))),
+        entry=_entry_of(functions, set().union(*[fact.callees for fact in ordered])),
         errors=(),
         tree=parses.tree,
         statements=statements,
@@ -425,61 +522,75 @@ def _read_by_statement(source: str, parses: _Parses, known: dict[_StatementKey, 
     )
 
 
-def _enclosing(node: Node, definitions: Sequence[Node]) -> Node | None:
-    """The innermost of `definitions` (in source order, all those of a clean statement) that
-    holds `node`: its nearest `function_definition` ancestor, found without walking up the tree
-    (tree-sitter finds a node's parent by walking down from the root)."""
-    start, end = node.start_byte, node.end_byte
-    for definition in reversed(definitions):
-        if definition.start_byte <= start and end <= definition.end_byte:
-            return definition
-    return None
+_HOLE_START = attrgetter("span.start_byte")
+
+
+def _captures(statement: Node) -> dict[str, list[Node]]:
+    """What `_SKETCH_QUERY` captures in one statement, each capture's nodes in source order."""
+    return {
+        capture: sorted(nodes, key=lambda node: node.start_byte)
+        for capture, nodes in syntax.captures(_SKETCH_QUERY, statement).items()
+    }
 
 
 def _captures_by_statement(
     parses: _Parses, statements: Sequence[Node]
 ) -> list[dict[str, list[Node]]]:
     """The whole tree's captures (one query is cheaper than one per statement), by statement."""
-    starts = [statement.start_byte for statement in statements]
+    ends = [statement.end_byte for statement in statements]
     grouped: list[dict[str, list[Node]]] = [{} for _ in statements]
     for capture, nodes in syntax.captures(_SKETCH_QUERY, parses.tree.root_node).items():
-        for node in nodes:
-            index = bisect_right(starts, node.start_byte) - 1
-            if index >= 0:
-                grouped[index].setdefault(capture, []).append(node)
+        starts = [node.start_byte for node in nodes]
+        if starts != sorted(starts):  # a clean tree's captures come in order; be sure
+            nodes = sorted(nodes, key=lambda node: node.start_byte)
+            starts.sort()
+        low = 0
+        for index, end in enumerate(ends):
+            high = bisect_left(starts, end, low)
+            if high > low:
+                grouped[index][capture] = nodes[low:high]
+                low = high
     return grouped
 
 
-def _statement_facts(statement: Node, captured: dict[str, list[Node]], source: bytes) -> _Facts:
-    def found(capture: str) -> list[Node]:
-        return sorted(captured.get(capture, []), key=lambda node: node.start_byte)
-
+def _statement_facts(line: int, byte: int, captured: dict[str, list[Node]], text: _Text) -> _Facts:
+    """The facts of the statement at `line` and `byte`, from its captures in source order."""
+    data = text.data
+    definitions = captured.get("def", [])
     functions: list[Function] = []
     function_holes: list[Hole] = []
-    # Each function's parameters by name, for the inline holes inside it (see `_known_params`).
-    seen: _KnownParams = {}
-    definitions = found("def")
     for node in definitions:
-        body = _body_statements(node)
-        docstring = _docstring(body)
-        description = _description_of(docstring) if docstring is not None else None
-        function = _function_with(node, description)
+        function, hole = _definition(node, data)
         functions.append(function)
-        seen[(node.start_byte, node.end_byte)] = {param.name: param for param in function.params}
-        if _is_function_hole(node, body, docstring):
-            function_holes.append(_function_hole(node, function, description or ""))
+        if hole is not None:
+            function_holes.append(hole)
+    # Each call's nearest enclosing definition, the innermost of those that hold it (tree-sitter
+    # finds a node's parent by walking down from the root: bytes are cheaper).
+    extents = [(node.start_byte, node.end_byte) for node in definitions]
+    known: dict[int, dict[str, Param]] = {}
+    calls = []
+    for node in captured.get("hole", []):
+        start, end = node.start_byte, node.end_byte
+        inside = [i for i, (a, b) in enumerate(extents) if a <= start and end <= b]
+        enclosing = functions[inside[-1]] if inside else None
+        if enclosing is not None and inside[-1] not in known:
+            known[inside[-1]] = {param.name: param for param in enclosing.params}
+        call = _inline_call(
+            node,
+            text,
+            known[inside[-1]] if enclosing is not None else {},
+            enclosing.returns if enclosing is not None else None,
+        )
+        if call is not None:
+            calls.append(call)
     return _Facts(
-        line=statement.start_point.row,
-        byte=statement.start_byte,
+        line=line,
+        byte=byte,
         functions=tuple(functions),
         function_holes=tuple(function_holes),
-        calls=tuple(
-            _inline_call(node, source, seen, _enclosing(node, definitions))
-            for node in found("hole")
-            if not _callee(node).has_error
-        ),
-        names=frozenset(_texts(captured.get("name", []))),
-        callees=frozenset(_texts(captured.get("callee", []))),
+        calls=tuple(calls),
+        names=frozenset(_texts(captured.get("name", []), data)),
+        callees=frozenset(_texts(captured.get("callee", []), data)),
     )
 
 
@@ -500,8 +611,12 @@ class _Text:
     @classmethod
     def of(cls, source: str) -> _Text:
         # surrogatepass: an editor may send lone surrogates; they must not crash the parse.
-        written = source.encode("utf-8", errors="surrogatepass")
-        return cls(_quote_backticks(written), written)
+        return cls.written(source.encode("utf-8", errors="surrogatepass"))
+
+    @classmethod
+    def written(cls, data: bytes) -> _Text:
+        """The text whose UTF-8 bytes as written are `data`."""
+        return cls(_quote_backticks(data), data)
 
     @functools.cached_property
     def line_starts(self) -> tuple[int, ...]:
@@ -543,9 +658,9 @@ class _Parses:
     recovery: _Recovery | None = None
 
     def captured(self, root: Node, capture: str) -> list[Node]:
-        """The nodes under `root` (the root of one of the trees) that `_SKETCH_QUERY` captures."""
+        """The nodes under `root` (the root of one of the trees) that `_RECOVERY_QUERY` captures."""
         if root.id not in self.cache:
-            self.cache[root.id] = syntax.captures(_SKETCH_QUERY, root)
+            self.cache[root.id] = syntax.captures(_RECOVERY_QUERY, root)
         return self.cache[root.id].get(capture, [])
 
     def find(self, capture: str, keep: Callable[[Node], bool] = lambda node: True) -> list[Node]:
@@ -843,26 +958,99 @@ def _closing_quote(data: bytes, start: int, quote: bytes, *, within_line: bool) 
 # Holes and functions.
 
 
-def _function(node: Node) -> Function:
-    docstring = _docstring(_body_statements(node))
-    return _function_with(node, _description_of(docstring) if docstring is not None else None)
-
-
-def _function_with(node: Node, description: str | None) -> Function:
-    """The function defined at `node`, whose docstring reads `description` (None: it has none)."""
-    name = syntax.text(node.child_by_field_name("name"))
-    params = _params(node.child_by_field_name("parameters"))
-    return Function(
+def _definition(node: Node, data: bytes) -> tuple[Function, Hole | None]:
+    """The function defined at `node`, and the hole it is if its body is only a docstring and/or
+    `...`/`pass` (one broken by a syntax error is no hole). `data` is the text the tree was
+    parsed from."""
+    name = _text(node.child_by_field_name("name"), data)
+    params = _params(node.child_by_field_name("parameters"), data)
+    docstring, only_filler = _body(node.child_by_field_name("body"), data)
+    description = _description_of(docstring, data) if docstring is not None else None
+    function = _function(
         name=name,
         params=params,
-        returns=_annotation(node.child_by_field_name("return_type")),
+        returns=_annotation(node.child_by_field_name("return_type"), data),
         span=Span.of(node),
         examples=_doctest_examples(name, params, description) if description is not None else (),
     )
+    if not only_filler or node.has_error:
+        return function, None
+    hole = _hole(
+        name=function.name,
+        kind="function",
+        description=description or "",
+        params=function.params,
+        expected_type=function.returns,
+        span=function.span,
+        uses=(),
+        examples=function.examples,
+    )
+    return function, hole
 
 
-def _description_of(docstring: Node) -> str:
-    return inspect.cleandoc(syntax.string_value(docstring))
+def _body(body: Node | None, data: bytes) -> tuple[Node | None, bool]:
+    """A function body's docstring, and whether it holds statements and nothing but the docstring
+    and `...`/`pass` (comments aside). Reads no further than the first other statement."""
+    docstring = None
+    first = True
+    for index in range(body.named_child_count if body is not None else 0):
+        statement = body.named_child(index)  # type: ignore[union-attr]
+        assert statement is not None
+        kind = statement.type
+        if kind == "comment":
+            continue
+        if first and kind == "expression_statement":
+            value = statement.named_child(0)
+            if value is not None and value.type == "string":
+                docstring, first = value, False
+                continue
+        first = False
+        if kind == "pass_statement":
+            continue
+        if kind != "expression_statement" or _bytes(statement, data) != b"...":
+            return docstring, False
+    return docstring, not first
+
+
+def _description_of(docstring: Node, data: bytes) -> str:
+    inside = _string_inside(docstring, data)
+    text = data[inside[0] : inside[1]].decode("utf-8", errors="replace") if inside else None
+    if text is None:
+        text = syntax.string_value(docstring)
+    if "\n" not in text:  # what `cleandoc` makes of one line, without its general case
+        return text.expandtabs().lstrip()
+    return inspect.cleandoc(text)
+
+
+def _string_inside(node: Node, data: bytes) -> tuple[int, int] | None:
+    """The bytes between a string's quotes, read from `data`, the text the tree was parsed from;
+    None where they are not at its ends (a string broken by an error)."""
+    start, end = node.start_byte, node.end_byte
+    quote = start
+    while quote < end and data[quote] in _STRING_PREFIXES:
+        quote += 1
+    if quote == end or data[quote] not in _QUOTES:
+        return None
+    width = 3 if end - quote >= 6 and data[quote + 1] == data[quote + 2] == data[quote] else 1
+    if data[end - width : end] != data[quote : quote + width]:
+        return None
+    return quote + width, end - width
+
+
+_STRING_PREFIXES = frozenset(b"rRbBuUfFtT")
+_QUOTES = frozenset(b"\"'")
+
+
+def _text(node: Node | None, data: bytes) -> str:
+    """A node's text, sliced from `data`, the text the tree was parsed from (cheaper than
+    `node.text`, which copies through a memoryview)."""
+    if node is None:
+        return ""
+    return data[node.start_byte : node.end_byte].decode("utf-8", errors="replace")
+
+
+def _bytes(node: Node, data: bytes) -> bytes:
+    return data[node.start_byte : node.end_byte]
 
 
 def _doctest_examples(name: str, params: tuple[Param, ...], text: str) -> tuple[Example, ...]:
@@ -901,86 +1089,41 @@ def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example
         return None
 
 
-def _params(parameters: Node | None) -> tuple[Param, ...]:
+def _params(parameters: Node | None, data: bytes) -> tuple[Param, ...]:
     if parameters is None:
         return ()
     params = []
     for child in parameters.named_children:
-        if child.type == "identifier":
-            params.append(Param(syntax.text(child)))
-        elif child.type in {"typed_parameter", "typed_default_parameter", "default_parameter"}:
+        kind = child.type
+        if kind == "identifier":
+            params.append(_param(_text(child, data)))
+        elif kind in {"typed_parameter", "typed_default_parameter", "default_parameter"}:
             name = child.child_by_field_name("name") or child.named_children[0]
-            annotation = _annotation(child.child_by_field_name("type"))
-            params.append(Param(syntax.text(name), annotation))
+            annotation = _annotation(child.child_by_field_name("type"), data)
+            params.append(_param(_text(name, data), annotation))
     return tuple(params)
 
 
-def _annotation(node: Node | None) -> str | None:
-    return syntax.text(node) or None if node is not None else None
-
-
-def _body_statements(definition: Node) -> list[Node]:
-    body = definition.child_by_field_name("body")
-    children = body.named_children if body is not None else []
-    return [child for child in children if child.type != "comment"]
-
-
-def _docstring(statements: list[Node]) -> Node | None:
-    first = statements[0] if statements else None
-    if first is None or first.type != "expression_statement" or not first.named_children:
-        return None
-    value = first.named_children[0]
-    return value if value.type == "string" else None
-
-
-def _is_function_hole(
-    node: Node, statements: list[Node] | None = None, docstring: Node | None = None
-) -> bool:
-    """A body of only a docstring and/or `...`/`pass`; one broken by a syntax error is no hole.
-    `statements` and `docstring`, where given, are its body's (see `_body_statements`)."""
-    if node.has_error:
-        return False
-    if statements is None:
-        statements = _body_statements(node)
-        docstring = _docstring(statements)
-    rest = statements[1:] if docstring is not None else statements
-    return bool(statements) and all(_is_filler(statement) for statement in rest)
-
-
-def _is_filler(statement: Node) -> bool:
-    if statement.type in _FILLER_STATEMENTS:
-        return True
-    return statement.type == "expression_statement" and syntax.text(statement) == "..."
-
-
-def _function_hole(
-    node: Node, function: Function | None = None, description: str | None = None
-) -> Hole:
-    function = function or _function(node)
-    if description is None:
-        docstring = _docstring(_body_statements(node))
-        description = _description_of(docstring) if docstring is not None else ""
-    return Hole(
-        name=function.name,
-        kind="function",
-        description=description,
-        params=function.params,
-        expected_type=function.returns,
-        span=function.span,
-        uses=(),
-        examples=function.examples,
-    )
+def _annotation(node: Node | None, data: bytes) -> str | None:
+    return _text(node, data) or None if node is not None else None
 
 
 def _inline_holes(
-    calls: list[Node], functions: tuple[Function, ...], taken: set[str], source: bytes
+    calls: list[Node], functions: tuple[Function, ...], taken: set[str], text: _Text
 ) -> list[Hole]:
     seen: _KnownParams = {}
-    return _holes_of_calls([_inline_call(node, source, seen) for node in calls], functions, taken)
+    found = []
+    for node in calls:
+        enclosing = syntax.ancestor(node, "function_definition")
+        known = _known_params(enclosing, seen, text.data) if enclosing else {}
+        returns = enclosing.child_by_field_name("return_type") if enclosing else None
+        call = _inline_call(node, text, known, _annotation(returns, text.data))
+        if call is not None:
+            found.append(call)
+    return _holes_of_calls(found, functions, taken)
 
 
-@dataclass(frozen=True)
-class _InlineCall:
+class _InlineCall(NamedTuple):
     """One use of an inline hole, as far as its own statement tells."""
 
     description: str
@@ -993,13 +1136,25 @@ class _InlineCall:
 
 
 def _inline_call(
-    node: Node, source: bytes, seen: _KnownParams, enclosing: Node | None | Literal[False] = False
-) -> _InlineCall:
-    """`enclosing`, where known, is the call's nearest `function_definition` ancestor."""
-    expected_type, passed_to = _expected_type_here(node)
+    node: Node, text: _Text, known: dict[str, Param], returns: str | None
+) -> _InlineCall | None:
+    """The use of an inline hole at the call `node`; None where its description is broken.
+    `known` are the parameters of the function around it, by name, and `returns` its return
+    type."""
+    callee = _callee(node)
+    if callee.has_error:
+        return None
+    inside = _string_inside(callee, text.data)
+    description = (
+        text.source[inside[0] : inside[1]].decode("utf-8", errors="replace")
+        if inside is not None
+        else syntax.string_value(callee, text.source)
+    )
+    parent = node.parent
+    expected_type, passed_to = _expected_type_here(node, parent, returns, text.data)
     return _InlineCall(
-        description=_normalise(syntax.string_value(_callee(node), source)),
-        params=_inline_params(node, seen, enclosing),
+        description=_normalise(description),
+        params=_inline_params(node, known, text.data),
         expected_type=expected_type,
         passed_to=passed_to,
         span=Span.of(node),
@@ -1013,24 +1168,21 @@ def _holes_of_calls(
     by_description: dict[str, list[_InlineCall]] = {}
     for call in calls:
         by_description.setdefault(call.description, []).append(call)
-    by_name: dict[str, Function] = {}
-    for function in functions:
-        by_name.setdefault(function.name, function)  # the first of a name, as a search finds
+    # The first function of a name, as a search finds.
+    by_name = {function.name: function for function in reversed(functions)}
     holes = []
     for description, uses in by_description.items():
-        name = _unique(_snake_case(description), taken)
+        name = _snake_case(description)
+        if name in taken:
+            name = _unique(name, taken)
         taken.add(name)
         first = uses[0]
+        expected_type = (
+            first.expected_type if first.passed_to is None else _resolve_type(first, by_name)
+        )
+        spans = (first.span,) if len(uses) == 1 else tuple(use.span for use in uses)
         holes.append(
-            Hole(
-                name=name,
-                kind="inline",
-                description=description,
-                params=first.params,
-                expected_type=_resolve_type(first, by_name),
-                span=first.span,
-                uses=tuple(use.span for use in uses),
-            )
+            _hole(name, "inline", description, first.params, expected_type, first.span, spans)
         )
     return holes
 
@@ -1064,12 +1216,14 @@ def _unique(name: str, taken: set[str]) -> str:
 def _assigned_names(parses: _Parses, roots: Sequence[Node]) -> set[str]:
     """Module-level names a materialized hole must not shadow (and a few more: a name shadowed
     needlessly costs only a suffix)."""
-    return _texts(node for root in roots for node in parses.captured(root, "name"))
+    nodes = (node for root in roots for node in parses.captured(root, "name"))
+    return _texts(nodes, parses.text.data)
 
 
-def _texts(nodes: Iterable[Node]) -> set[str]:
+def _texts(nodes: Iterable[Node], data: bytes) -> set[str]:
     """The distinct texts of the nodes (decoded once each: a long sketch repeats its names)."""
-    return {raw.decode("utf-8", errors="replace") for raw in {node.text or b"" for node in nodes}}
+    raws = {data[node.start_byte : node.end_byte] for node in nodes}
+    return {raw.decode("utf-8", errors="replace") for raw in raws}
 
 
 # The parameters of each function holding holes, by name, read once per function: a function
@@ -1077,67 +1231,65 @@ def _texts(nodes: Iterable[Node]) -> set[str]:
 _KnownParams = dict[tuple[int, int], dict[str, Param]]
 
 
-def _known_params(function: Node, seen: _KnownParams) -> dict[str, Param]:
+def _known_params(function: Node, seen: _KnownParams, data: bytes) -> dict[str, Param]:
     key = (function.start_byte, function.end_byte)
     if key not in seen:
         parameters = function.child_by_field_name("parameters")
-        seen[key] = {param.name: param for param in _params(parameters)}
+        seen[key] = {param.name: param for param in _params(parameters, data)}
     return seen[key]
 
 
-def _inline_params(
-    call: Node, seen: _KnownParams, enclosing: Node | None | Literal[False] = False
-) -> tuple[Param, ...]:
-    """Name each argument after the variable passed; type it by the enclosing function's params
-    (`enclosing`, where the caller knows it)."""
+def _inline_params(call: Node, known: dict[str, Param], data: bytes) -> tuple[Param, ...]:
+    """Name each argument after the variable passed; type it by `known`, the parameters of the
+    function around the call."""
     arguments = call.child_by_field_name("arguments")
-    if enclosing is False:
-        enclosing = syntax.ancestor(call, "function_definition")
-    known = _known_params(enclosing, seen) if enclosing else {}
     params: list[Param] = []
     used: set[str] = set()
     for index, argument in enumerate(arguments.named_children if arguments else []):
-        if argument.type == "keyword_argument":
-            name = syntax.text(argument.child_by_field_name("name"))
-        elif argument.type == "identifier":
-            name = syntax.text(argument)
+        kind = argument.type
+        if kind == "identifier":
+            name = _text(argument, data)
+        elif kind == "keyword_argument":
+            name = _text(argument.child_by_field_name("name"), data)
         else:
             name = f"arg{index}"
-        annotation = known[name].annotation if name in known else None
-        params.append(Param(_unique(name, used), annotation))
-        used.add(params[-1].name)
+        param = known.get(name)
+        unique = _unique(name, used)
+        params.append(_param(unique, param.annotation if param is not None else None))
+        used.add(unique)
     return tuple(params)
 
 
-def _expected_type_here(call: Node) -> tuple[str | None, tuple[str, int | str] | None]:
+def _expected_type_here(
+    call: Node, parent: Node | None, returns: str | None, data: bytes
+) -> tuple[str | None, tuple[str, int | str] | None]:
     """The type the code around an inline hole expects of its value, where an annotation says so;
-    or where to look it up, when the value is passed to a function."""
-    parent = call.parent
+    or where to look it up, when the value is passed to a function. `parent` is the call's, and
+    `returns` the return type of the function around it."""
     if parent is None:
         return None, None
-    if parent.type == "assignment" and parent.child_by_field_name("right") == call:
-        return _annotation(parent.child_by_field_name("type")), None
-    if parent.type == "return_statement":
-        enclosing = syntax.ancestor(call, "function_definition")
-        returns = enclosing.child_by_field_name("return_type") if enclosing else None
-        return _annotation(returns), None
-    if parent.type == "keyword_argument" and parent.child_by_field_name("value") == call:
-        return None, _parameter(parent)
-    if parent.type == "argument_list":
-        return None, _parameter(call)
+    kind = parent.type
+    if kind == "argument_list":
+        return None, _parameter(call, parent, data)
+    if kind == "assignment" and parent.child_by_field_name("right") == call:
+        return _annotation(parent.child_by_field_name("type"), data), None
+    if kind == "return_statement":
+        return returns, None
+    if kind == "keyword_argument" and parent.child_by_field_name("value") == call:
+        return None, _parameter(parent, parent.parent, data)
     return None, None
 
 
-def _parameter(argument: Node) -> tuple[str, int | str] | None:
-    """The called function's name, and the parameter `argument` lands on: by keyword, or by its
-    position (None after `*rest` or `**options`, where that is anyone's guess)."""
-    arguments = argument.parent
+def _parameter(argument: Node, arguments: Node | None, data: bytes) -> tuple[str, int | str] | None:
+    """The called function's name, and the parameter `argument` (whose parent is `arguments`)
+    lands on: by keyword, or by its position (None after `*rest` or `**options`, where that is
+    anyone's guess)."""
     called = arguments.parent if arguments is not None else None
     if arguments is None or called is None or called.type != "call":
         return None
-    function = syntax.text(called.child_by_field_name("function"))
+    function = _text(called.child_by_field_name("function"), data)
     if argument.type == "keyword_argument":
-        return function, syntax.text(argument.child_by_field_name("name"))
+        return function, _text(argument.child_by_field_name("name"), data)
     before = [
         node
         for node in arguments.named_children
@@ -1161,8 +1313,8 @@ def _resolve_type(call: _InlineCall, functions: dict[str, Function]) -> str | No
 
 
 def _entry(parses: _Parses, roots: Sequence[Node], functions: tuple[Function, ...]) -> str | None:
-    called = _texts(node for root in roots for node in parses.captured(root, "callee"))
-    return _entry_of(functions, called)
+    nodes = (node for root in roots for node in parses.captured(root, "callee"))
+    return _entry_of(functions, _texts(nodes, parses.text.data))
 
 
 def _entry_of(functions: Sequence[Function], called: set[str]) -> str | None:
