@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/lsp_latency.py [--lines 2000] [--edits 200] [--no-pyright]
 
-The sketch is DARC's human-written sketches (`INLAY_DARC`, default /work/shared/darc) concatenated
-with their functions renamed apart, behind `import numpy as np`, until it has `--lines` lines.
+The sketch is DARC's human-written sketches (`INLAY_DARC`, by default ../shared/darc beside the
+repository) concatenated with their functions renamed apart, behind `import numpy as np`, until it
+has `--lines` lines.
 Inlay's server (`python -m lsp --stdio`) and, as a reference in the same run, pyright's
 (`bench/node_modules/.bin/pyright-langserver --stdio`, from `npm ci` in bench/) are driven over
 stdio as an editor drives them. After `--edits // 10` warm-up edits, each edit changes one
@@ -47,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from lsp.sketch import parse_sketch  # noqa: E402
 
-DARC = Path(os.environ.get("INLAY_DARC", "/work/shared/darc"))
+DARC = Path(os.environ.get("INLAY_DARC", ROOT.parent / "shared" / "darc"))
 PYRIGHT = ROOT / "bench" / "node_modules" / ".bin" / "pyright-langserver"
 URI = "file:///bench/sketch.py"
 MARKER = "# edit here: 0"
