@@ -2,6 +2,7 @@ import pytest
 
 from lsp.fill import FillError, apply_fills
 from lsp.sketch import parse_sketch
+from tests.language.sandboxed import call_main
 
 SKETCH = '''import math
 
@@ -13,12 +14,6 @@ def reverse_list(xs: list[int]) -> list[int]:
 def main(xs: list[int]) -> list[int]:
     return "double every item"(reverse_list(xs))
 '''
-
-
-def _run(source: str, *args: object) -> object:
-    namespace: dict[str, object] = {}
-    exec(compile(source, "<filled>", "exec"), namespace)
-    return namespace["main"](*args)  # type: ignore[operator]
 
 
 def test_a_function_hole_keeps_the_users_signature_and_docstring():
@@ -45,7 +40,7 @@ def test_an_inline_hole_becomes_a_named_function_and_its_call_sites_call_it():
     assert "return double_every_item(reverse_list(xs))" in filled
     assert "import operator\n" in filled
     assert parse_sketch(filled).holes == ()
-    assert _run(filled, [1, 2, 3]) == [6, 4, 2]
+    assert call_main(filled, [1, 2, 3]) == [6, 4, 2]
 
 
 def test_code_that_does_not_parse_or_defines_nothing_is_refused():
@@ -62,7 +57,7 @@ def test_helpers_of_a_fill_come_along():
         parse_sketch(SKETCH), {"reverse_list": code, "double_every_item": "def d(x): return x"}
     )
     assert filled.index("def flip") < filled.index("def reverse_list")
-    assert _run(filled, [1, 2]) == [2, 1]
+    assert call_main(filled, [1, 2]) == [2, 1]
 
 
 def test_a_helper_of_a_fill_never_replaces_the_users_function():
@@ -72,4 +67,4 @@ def test_a_helper_of_a_fill_never_replaces_the_users_function():
     code = "def total(xs):\n    return -1\n\ndef twice(xs):\n    return xs + xs\n"
     filled = apply_fills(sketch, {"twice": code})
     assert filled.count("def total") == 1
-    assert _run(filled, [1, 2]) == 6
+    assert call_main(filled, [1, 2]) == 6

@@ -4,6 +4,7 @@ import ast
 
 from lsp.fill import apply_fills
 from lsp.sketch import parse_sketch
+from tests.language.sandboxed import call_main
 
 from .darc import darc_sketch
 
@@ -64,9 +65,7 @@ def test_filling_it_gives_valid_python():
         },
     )
 
-    namespace: dict[str, object] = {}
-    exec(compile(filled, "<filled>", "exec"), namespace)
-    assert namespace["main"]([0, 2, 0, 3, 1]) == [3, 2, 1]  # type: ignore[operator]
+    assert call_main(filled, [0, 2, 0, 3, 1]) == [3, 2, 1]
 
 
 def test_an_unterminated_string_that_is_no_call_stays_an_error():
