@@ -165,6 +165,9 @@ INLAY_MAX_TOKENS = env_int("INLAY_MAX_TOKENS", 400)
 INLAY_MODEL_TIMEOUT_SECONDS = env_float("INLAY_MODEL_TIMEOUT_SECONDS", 120.0)
 INLAY_EXAMPLE_TIMEOUT_SECONDS = env_float("INLAY_EXAMPLE_TIMEOUT_SECONDS", 5.0)
 INLAY_EXAMPLE_MEMORY_MB = env_int("INLAY_EXAMPLE_MEMORY_MB", 512)
+# A running run records an event at least every half second while the model writes, and within
+# the examples' time limits while it tests; this long without one, its worker is gone.
+INLAY_RUN_STALL_SECONDS = env_float("INLAY_RUN_STALL_SECONDS", 600.0)
 
 LOGGING = {
     "version": 1,

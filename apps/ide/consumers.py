@@ -18,7 +18,7 @@ from apps.synthesis.engine import SketchProblem
 from apps.synthesis.events import run_group
 from apps.synthesis.facts import last_run_facts
 from apps.synthesis.models import Run
-from apps.synthesis.runs import start_run
+from apps.synthesis.runs import give_up_if_stalled, start_run
 from lsp.examples import ExampleError
 from lsp.facts import SketchFacts
 from lsp.server import Host
@@ -36,6 +36,7 @@ class RunConsumer(AsyncWebsocketConsumer):
     seen = 0
     over = False
     poller: asyncio.Task[None] | None = None
+    watchdog: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         try:
@@ -50,10 +51,13 @@ class RunConsumer(AsyncWebsocketConsumer):
         await self.refresh()
         if settings.INLAY_EVENT_POLL_SECONDS > 0:
             self.poller = asyncio.create_task(self.poll(settings.INLAY_EVENT_POLL_SECONDS))
+        self.watchdog = asyncio.create_task(self.watch_for_a_stall())
 
     async def disconnect(self, code: int) -> None:
         if self.poller is not None:
             self.poller.cancel()
+        if self.watchdog is not None:
+            self.watchdog.cancel()
         if hasattr(self, "run"):
             await self.channel_layer.group_discard(run_group(self.run.pk), self.channel_name)
 
@@ -68,6 +72,14 @@ class RunConsumer(AsyncWebsocketConsumer):
             if await database_sync_to_async(self._latest_seq)() > self.seen:
                 await self.refresh()
 
+    async def watch_for_a_stall(self) -> None:
+        """Give the run up if its worker goes silent (see give_up_if_stalled); the failure is an
+        event like any other, so the page is re-rendered with it."""
+        while not self.over:
+            await asyncio.sleep(min(60.0, settings.INLAY_RUN_STALL_SECONDS / 4))
+            if await database_sync_to_async(give_up_if_stalled)(self.run):
+                await self.refresh()
+
     async def refresh(self) -> None:
         seq, html, self.over = await database_sync_to_async(self._render)()
         self.seen = max(self.seen, seq)
@@ -78,6 +90,7 @@ class RunConsumer(AsyncWebsocketConsumer):
         return latest or 0
 
     def _render(self) -> tuple[int, str, bool]:
+        give_up_if_stalled(self.run)
         seq = self._latest_seq()
         run = Run.objects.select_related("sketch", "revision").get(pk=self.run.pk)
         return seq, render_to_string("ide/sketch.html#run", {"run": run}), run.done

@@ -16,8 +16,8 @@ from apps.sketches.demo import NEW_SKETCH
 from apps.sketches.models import Example, Sketch
 from apps.synthesis.access import candidate_for_user
 from apps.synthesis.engine import SketchProblem
-from apps.synthesis.models import Candidate
-from apps.synthesis.runs import ReviewError, start_run
+from apps.synthesis.models import Candidate, Run
+from apps.synthesis.runs import ReviewError, give_up_if_stalled, start_run
 from apps.synthesis.runs import accept as accept_candidate
 from apps.synthesis.runs import reject as reject_candidate
 from lsp.examples import ExampleError, parse_arguments, parse_value
@@ -178,8 +178,15 @@ def _page_context(sketch: Sketch, typed: dict[str, object] | None = None) -> dic
         "parsed": parse_sketch(head.text),
         "example_rows": rows,
         "revisions": list(sketch.revisions.all()[:20]),
-        "run": sketch.runs.first(),
+        "run": _latest_run(sketch),
     }
+
+
+def _latest_run(sketch: Sketch) -> Run | None:
+    run = sketch.runs.first()
+    if run is not None and give_up_if_stalled(run):
+        run.refresh_from_db()
+    return run
 
 
 def _candidate_context(found: Candidate) -> dict[str, object]:

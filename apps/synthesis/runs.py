@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from apps.sketches.models import Revision, Sketch
 from apps.synthesis.engine import check_sketch
+from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
 
@@ -59,3 +63,26 @@ def reject(candidate: Candidate, reason: str) -> None:
     candidate.decision = Candidate.Decision.REJECTED
     candidate.reason = reason.strip()
     candidate.save(update_fields=["decision", "reason"])
+
+
+def give_up_if_stalled(run: Run) -> bool:
+    """End a running run whose worker has gone (killed, out of memory, restarted): no event for
+    INLAY_RUN_STALL_SECONDS. It fails with a message saying so, instead of running forever; its
+    candidates so far stay. True if it was given up."""
+    # The status as stored now: `run` may be a copy read before the run ended.
+    status = Run.objects.filter(pk=run.pk).values_list("status", flat=True).first()
+    if status != Run.Status.RUNNING:
+        return False
+    latest = run.events.order_by("-seq").values_list("created", flat=True).first()
+    quiet = timedelta(seconds=settings.INLAY_RUN_STALL_SECONDS)
+    if latest is None or timezone.now() - latest < quiet:
+        return False
+    seconds = f"{settings.INLAY_RUN_STALL_SECONDS:g}"
+    RunRecorder(run)(
+        "run.failed",
+        {
+            "error": f"The worker stopped reporting: nothing for {seconds} s (it may have been "
+            "killed or restarted). The candidates so far are kept; fill again to start a new run."
+        },
+    )
+    return True
