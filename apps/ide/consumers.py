@@ -163,11 +163,20 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         indexed query a second and needs no channel layer shared with the workers."""
         while True:
             await asyncio.sleep(settings.INLAY_FACTS_POLL_SECONDS)
-            facts, state = await database_sync_to_async(self._last_run)(sketch_id)
+            state = await database_sync_to_async(self._run_state)(sketch_id)
             if state != seen:
                 seen = state
                 if (state is None or state[1]) and self.session is not None:
+                    facts, seen = await database_sync_to_async(self._last_run)(sketch_id)
                     self.session.set_facts(uri, facts)
+
+    def _run_state(self, sketch_id: int) -> _RunState:
+        try:
+            sketch = sketch_for_user(self.scope["user"], sketch_id)
+        except Http404:
+            return None
+        run = sketch.runs.values_list("pk", "status").first()
+        return (run[0], run[1] in _OVER) if run is not None else None
 
     def _last_run(self, sketch_id: int) -> tuple[SketchFacts | None, _RunState]:
         try:
@@ -181,6 +190,7 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
 
 # The latest run of a sketch as a watcher sees it: its id and whether it is over.
 _RunState = tuple[int, bool] | None
+_OVER = frozenset({Run.Status.SUCCEEDED, Run.Status.FINISHED, Run.Status.FAILED})
 
 
 def _sketch_id(uri: str) -> int | None:
