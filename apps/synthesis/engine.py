@@ -26,7 +26,7 @@ from typing import Any
 
 from apps.sandbox import ExampleResult, Limits, run_examples
 from apps.synthesis.backends import BackendError, GenerationOptions, ModelBackend
-from apps.synthesis.prompts import NoCode, extract_code, hole_messages
+from apps.synthesis.prompts import NoCode, Rejection, extract_code, hole_messages
 from lsp.examples import Example
 from lsp.facts import trace_facts
 from lsp.fill import FillError, apply_fills
@@ -56,6 +56,8 @@ class FillRequest:
     temperature: float = 0.8
     model_timeout_seconds: float = 120.0
     limits: Limits = field(default_factory=Limits)
+    # Fills the user rejected in earlier runs of the sketch, newest first: shown in the prompts.
+    rejected: Sequence[Rejection] = ()
 
 
 def check_sketch(source: str) -> Sketch:
@@ -169,7 +171,8 @@ def _generate(
     emit: Emit,
 ) -> str:
     reply, last = "", 0.0
-    for chunk in backend.stream_chat(hole_messages(sketch, hole, request.examples), options):
+    messages = hole_messages(sketch, hole, request.examples, request.rejected)
+    for chunk in backend.stream_chat(messages, options):
         reply += chunk
         if time.monotonic() - last >= _PROGRESS_INTERVAL:
             emit("candidate.progress", {"candidate": index, "hole": hole.name, "reply": reply})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from apps.synthesis.backends import Message
 from lsp.context import hole_context
@@ -26,6 +27,8 @@ SYSTEM = (
 
 _MAX_EXAMPLES = 6
 _MAX_VALUE = 300
+_MAX_REJECTIONS = 2  # per hole: the latest, enough to steer away without crowding the prompt
+_MAX_CODE = 1200
 _FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
@@ -33,7 +36,23 @@ class NoCode(ValueError):
     """The model's reply held no Python code."""
 
 
-def hole_messages(sketch: Sketch, hole: Hole, examples: Sequence[Example]) -> list[Message]:
+@dataclass(frozen=True)
+class Rejection:
+    """Code the user rejected for a hole in an earlier run, and why (may be empty)."""
+
+    hole: str
+    code: str
+    reason: str = ""
+
+
+def hole_messages(
+    sketch: Sketch,
+    hole: Hole,
+    examples: Sequence[Example],
+    rejected: Sequence[Rejection] = (),
+) -> list[Message]:
+    """The chat for one hole. `rejected` are the user's rejections (newest first); the latest
+    ones for this hole are shown so the model does not write them again."""
     context = hole_context(sketch, hole)
     parts = [
         f"This Python program is missing the function `{hole.name}`:",
@@ -52,6 +71,13 @@ def hole_messages(sketch: Sketch, hole: Hole, examples: Sequence[Example]) -> li
         if context.expected_type
         else ""
     )
+    mine = [rejection for rejection in rejected if rejection.hole == hole.name]
+    for rejection in mine[:_MAX_REJECTIONS]:
+        reason = rejection.reason.strip() or "no reason given"
+        parts.append(
+            f"The user rejected this version of `{hole.name}` ({_short(reason)}); write a "
+            f"different one:\n```python\n{_short_code(rejection.code)}\n```"
+        )
     stub = f'{context.signature()}\n    """{hole.description}"""\n'
     parts.append(f"Write `{hole.name}`.{expected} Start from:\n```python\n{stub}```")
     return [Message("system", SYSTEM), Message("user", "\n\n".join(parts))]
@@ -66,6 +92,11 @@ def _program_with_stubs(sketch: Sketch) -> str:
 def _example_line(entry: str, example: Example) -> str:
     args = ", ".join(_short(repr(arg)) for arg in example.args)
     return f"{entry}({args}) == {_short(repr(example.output))}"
+
+
+def _short_code(code: str) -> str:
+    code = code.strip()
+    return code if len(code) <= _MAX_CODE else code[: _MAX_CODE - 4] + "\n..."
 
 
 def _short(text: str) -> str:

@@ -11,10 +11,30 @@ from apps.sandbox import Limits, SandboxUnavailable
 from apps.synthesis.backends import BackendError, get_backend
 from apps.synthesis.engine import FillRequest, SketchProblem, fill
 from apps.synthesis.events import RunRecorder
-from apps.synthesis.models import Run
+from apps.synthesis.models import Candidate, Run
+from apps.synthesis.prompts import Rejection
 from lsp.examples import ExampleError
 
 log = logging.getLogger(__name__)
+
+
+# Rejected candidates of a sketch's earlier runs looked at, newest first.
+_REJECTIONS_READ = 10
+
+
+def rejections(run: Run) -> list[Rejection]:
+    """What the user rejected in the sketch's earlier runs, newest first, hole by hole: each
+    rejected candidate's code for every hole it filled, with the user's reason."""
+    rejected = Candidate.objects.filter(
+        run__sketch_id=run.sketch_id,
+        run_id__lt=run.pk,
+        decision=Candidate.Decision.REJECTED,
+    ).order_by("-run_id", "-index")[:_REJECTIONS_READ]
+    return [
+        Rejection(hole, code, candidate.reason)
+        for candidate in rejected
+        for hole, code in candidate.fills.items()
+    ]
 
 
 @shared_task(name="synthesis.fill_run")
@@ -32,6 +52,7 @@ def fill_run(run_id: int) -> None:
                 wall_seconds=settings.INLAY_EXAMPLE_TIMEOUT_SECONDS,
                 memory_bytes=settings.INLAY_EXAMPLE_MEMORY_MB * 2**20,
             ),
+            rejected=rejections(run),
         )
         fill(request, get_backend(run.backend), record)
     except (SketchProblem, ExampleError) as problem:
