@@ -24,6 +24,7 @@ from typing import Any
 from tree_sitter import Node
 
 from lsp import inference, syntax
+from lsp.examples import abbreviate
 from lsp.observed import ObservedTypes
 from lsp.sketch import Function, Hole, Param, Sketch
 
@@ -171,8 +172,7 @@ def _examples_markdown(hole: Hole) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= _VALUE_SHOWN else text[: _VALUE_SHOWN - 3] + "..."
+    return abbreviate(repr(value), _VALUE_SHOWN)
 
 
 def _expected_type_line(context: HoleContext) -> str:

@@ -26,6 +26,12 @@ class Example:
         return {"args": list(self.args), "output": self.output}
 
 
+def abbreviate(text: str, limit: int, tail: str = "...") -> str:
+    """The text, cut to at most `limit` characters with `tail` at the end where it was cut: how
+    values are shown in pages, prompts, hovers and diagnostics."""
+    return text if len(text) <= limit else text[: limit - len(tail)] + tail
+
+
 def parse_value(text: str) -> Any:
     if not text.strip():
         raise ExampleError("A value is required.")

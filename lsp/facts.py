@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
+from lsp.examples import abbreviate
 from lsp.observed import ObservedTypes
 
 if TYPE_CHECKING:
@@ -183,9 +184,7 @@ def describe_value(value: Any) -> str:
     repr: `list [1, 2, 3]`."""
     if hasattr(value, "dtype") and hasattr(value, "shape"):
         return f"{type(value).__name__} {value.dtype} {tuple(value.shape)}"
-    shown = repr(value)
-    shown = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 3] + "..."
-    return f"{type(value).__name__} {shown}"
+    return f"{type(value).__name__} {abbreviate(repr(value), _SHOWN)}"
 
 
 def facts_markdown(facts: HoleFacts) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from apps.sandbox import ExampleResult, Limits, run_examples
+from lsp.examples import abbreviate
 from lsp.materialize import Fills, MaterializeError, materialize
 from lsp.sketch import Function, Sketch
 
@@ -71,5 +72,4 @@ def _mismatch(call: str, result: ExampleResult) -> str:
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+    return abbreviate(repr(value), _SHOWN)

@@ -27,7 +27,7 @@ from typing import Any
 from apps.sandbox import ExampleResult, Limits, run_examples
 from apps.synthesis.backends import BackendError, GenerationOptions, ModelBackend
 from apps.synthesis.prompts import NoCode, Rejection, extract_code, hole_messages
-from lsp.examples import Example
+from lsp.examples import Example, abbreviate
 from lsp.facts import trace_facts
 from lsp.fill import FillError, apply_fills
 from lsp.sketch import Hole, Sketch, parse_sketch
@@ -192,8 +192,7 @@ def _result_data(result: ExampleResult) -> dict[str, Any]:
 
 
 def show_value(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= _SHOWN_VALUE else text[: _SHOWN_VALUE - 3] + "..."
+    return abbreviate(repr(value), _SHOWN_VALUE)
 
 
 __all__ = ["BackendError", "FillRequest", "SketchProblem", "check_sketch", "fill"]

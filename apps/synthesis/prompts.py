@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from apps.synthesis.backends import Message
 from lsp.context import hole_context
-from lsp.examples import Example
+from lsp.examples import Example, abbreviate
 from lsp.fill import apply_fills
 from lsp.sketch import Hole, Sketch
 
@@ -95,12 +95,11 @@ def _example_line(entry: str, example: Example) -> str:
 
 
 def _short_code(code: str) -> str:
-    code = code.strip()
-    return code if len(code) <= _MAX_CODE else code[: _MAX_CODE - 4] + "\n..."
+    return abbreviate(code.strip(), _MAX_CODE, tail="\n...")
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
+    return abbreviate(text, _MAX_VALUE)
 
 
 def extract_code(reply: str) -> str:
