@@ -87,24 +87,41 @@ def traced_calls(records: Iterable[Mapping[str, Any]]) -> dict[str, tuple[Traced
     which traced runs reach hover and "Add an example"."""
     calls: dict[str, list[TracedCall]] = {}
     for record in records:
-        args = [describe_value(value) for value in record.get("args", ())]
-        args += [
-            f"{key}={describe_value(value)}" for key, value in record.get("kwargs", {}).items()
-        ]
-        result = describe_value(record["result"]) if "result" in record else None
-        literals = [literal(value) for value in record.get("args", ())]
-        keep_literals = not record.get("kwargs") and None not in literals
-        calls.setdefault(str(record["hole"]), []).append(
-            TracedCall(
-                tuple(args),
-                result,
-                literals=tuple(cast(list[str], literals)) if keep_literals else None,
-                result_literal=literal(record["result"]) if "result" in record else None,
-                example=record.get("example"),
-                error=record.get("error"),
-            )
+        call = traced_call(
+            record.get("args", ()),
+            record.get("kwargs", {}),
+            example=record.get("example"),
+            error=record.get("error"),
+            returned="result" in record,
+            result=record.get("result"),
         )
+        calls.setdefault(str(record["hole"]), []).append(call)
     return {hole: tuple(found) for hole, found in calls.items()}
+
+
+def traced_call(
+    args: Sequence[Any],
+    kwargs: Mapping[str, Any],
+    *,
+    example: int | None = None,
+    error: str | None = None,
+    returned: bool = False,
+    result: Any = None,
+) -> TracedCall:
+    """One call of a hole as hover and "Add an example" show it; `result` counts only if the
+    call `returned`."""
+    shown = [describe_value(value) for value in args]
+    shown += [f"{key}={describe_value(value)}" for key, value in kwargs.items()]
+    literals = [literal(value) for value in args]
+    keep_literals = not kwargs and None not in literals
+    return TracedCall(
+        tuple(shown),
+        describe_value(result) if returned else None,
+        literals=tuple(cast(list[str], literals)) if keep_literals else None,
+        result_literal=literal(result) if returned else None,
+        example=example,
+        error=error,
+    )
 
 
 def trace_facts(runs: Sequence[ExampleRun], numpy: str = "numpy") -> dict[str, Any]:
@@ -121,18 +138,23 @@ def trace_facts(runs: Sequence[ExampleRun], numpy: str = "numpy") -> dict[str, A
             failed_in[str(run.index)] = run.failed_in
     holes: dict[str, Any] = {}
     for hole, calls in by_hole.items():
-        kept: list[dict[str, Any]] = []
+        kept: list[tuple[int, HoleCall]] = []
         for number in sorted({number for number, _ in calls}):
-            of_example = [call for n, call in calls if n == number][:_CALLS_PER_EXAMPLE]
-            kept += [_record(number, call) for call in of_example]
+            kept += [(n, call) for n, call in calls if n == number][:_CALLS_PER_EXAMPLE]
         observed = ObservedTypes.of_calls(
-            [
-                (call.args, call.kwargs, call.result, call.error is None and call.returned)
-                for _, call in calls
-            ],
-            numpy,
+            [(call.args, call.kwargs, call.result, _returned(call)) for _, call in calls], numpy
         )
-        traced = traced_calls(kept[:_CALLS_KEPT]).get(hole, ())
+        traced = [
+            traced_call(
+                call.args,
+                call.kwargs,
+                example=number,
+                error=call.error,
+                returned=_returned(call),
+                result=call.result,
+            )
+            for number, call in kept[:_CALLS_KEPT]
+        ]
         holes[hole] = {
             "traced": [_traced_json(call) for call in traced],
             "observed": observed.to_json(),
@@ -140,18 +162,9 @@ def trace_facts(runs: Sequence[ExampleRun], numpy: str = "numpy") -> dict[str, A
     return {"holes": holes, "failed_in": failed_in}
 
 
-def _record(number: int, call: HoleCall) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "hole": call.hole,
-        "args": call.args,
-        "kwargs": call.kwargs,
-        "example": number,
-    }
-    if call.error is not None:
-        record["error"] = call.error
-    elif call.returned:
-        record["result"] = call.result
-    return record
+def _returned(call: HoleCall) -> bool:
+    """Whether the call gave a result: it neither raised nor was cut short."""
+    return call.error is None and call.returned
 
 
 def _traced_json(call: TracedCall) -> dict[str, Any]:
