@@ -48,6 +48,8 @@ class RunConsumer(AsyncWebsocketConsumer):
             return
         await self.channel_layer.group_add(run_group(self.run.pk), self.channel_name)
         await self.accept()
+        # Once here, then by the watchdog: not on every event's render.
+        await database_sync_to_async(give_up_if_stalled)(self.run)
         await self.refresh()
         if settings.INLAY_EVENT_POLL_SECONDS > 0:
             self.poller = asyncio.create_task(self.poll(settings.INLAY_EVENT_POLL_SECONDS))
@@ -90,7 +92,6 @@ class RunConsumer(AsyncWebsocketConsumer):
         return latest or 0
 
     def _render(self) -> tuple[int, str, bool]:
-        give_up_if_stalled(self.run)
         seq = self._latest_seq()
         run = Run.objects.select_related("sketch", "revision").get(pk=self.run.pk)
         return seq, render_to_string("ide/sketch.html#run", {"run": run}), run.done
@@ -137,10 +138,10 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         sketch_id = _sketch_id(uri)
         if sketch_id is None:
             return None
-        facts: SketchFacts | None
-        facts, state = await database_sync_to_async(self._last_run)(sketch_id)
         if uri not in self.watchers:
+            state = await database_sync_to_async(self._run_state)(sketch_id)
             self.watchers[uri] = asyncio.create_task(self._watch(uri, sketch_id, state))
+        facts: SketchFacts | None = await database_sync_to_async(self._last_run_facts)(sketch_id)
         return facts
 
     async def _fill_hole(self, uri: str, hole: str, text: str) -> dict[str, Any]:
@@ -167,7 +168,7 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
             if state != seen:
                 seen = state
                 if (state is None or state[1]) and self.session is not None:
-                    facts, seen = await database_sync_to_async(self._last_run)(sketch_id)
+                    facts = await database_sync_to_async(self._last_run_facts)(sketch_id)
                     self.session.set_facts(uri, facts)
 
     def _run_state(self, sketch_id: int) -> _RunState:
@@ -176,21 +177,17 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         except Http404:
             return None
         run = sketch.runs.values_list("pk", "status").first()
-        return (run[0], run[1] in _OVER) if run is not None else None
+        return (run[0], run[1] in Run.ENDED) if run is not None else None
 
-    def _last_run(self, sketch_id: int) -> tuple[SketchFacts | None, _RunState]:
+    def _last_run_facts(self, sketch_id: int) -> SketchFacts | None:
         try:
-            sketch = sketch_for_user(self.scope["user"], sketch_id)
+            return last_run_facts(sketch_for_user(self.scope["user"], sketch_id))
         except Http404:
-            return None, None
-        run = sketch.runs.first()
-        state = (run.pk, run.done) if run is not None else None
-        return last_run_facts(sketch), state
+            return None
 
 
 # The latest run of a sketch as a watcher sees it: its id and whether it is over.
 _RunState = tuple[int, bool] | None
-_OVER = frozenset({Run.Status.SUCCEEDED, Run.Status.FINISHED, Run.Status.FAILED})
 
 
 def _sketch_id(uri: str) -> int | None:

@@ -18,6 +18,8 @@ class Run(models.Model):
         FINISHED = "finished"  # candidates were made, none passes every example
         FAILED = "failed"  # the run could not go on (bad sketch, model unreachable, ...)
 
+    ENDED = frozenset({Status.SUCCEEDED, Status.FINISHED, Status.FAILED})
+
     sketch = models.ForeignKey(Sketch, on_delete=models.CASCADE, related_name="runs")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="runs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
@@ -35,7 +37,7 @@ class Run(models.Model):
 
     @property
     def done(self) -> bool:
-        return self.status in {self.Status.SUCCEEDED, self.Status.FINISHED, self.Status.FAILED}
+        return self.status in self.ENDED
 
 
 class Candidate(models.Model):
