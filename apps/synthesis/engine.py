@@ -18,7 +18,6 @@ sketch's last run.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from apps.synthesis.prompts import NoCode, Rejection, extract_code, hole_message
 from lsp.examples import Example, abbreviate
 from lsp.facts import trace_facts
 from lsp.fill import FillError, apply_fills
+from lsp.inference import imported_modules
 from lsp.sketch import Hole, Sketch, parse_sketch
 from lsp.tasks import TaskExample
 from lsp.trace import run_program
@@ -40,7 +40,6 @@ ROUNDS = 3
 _PROGRESS_INTERVAL = 0.5
 _SHOWN_VALUE = 2000
 _RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
-_NUMPY_ALIAS = re.compile(r"^\s*import\s+numpy\s+as\s+(\w+)", re.MULTILINE)
 
 
 class SketchProblem(ValueError):
@@ -157,8 +156,7 @@ def _trace(
         for n in numbers
     ]
     runs = run_program(text, sketch.entry, examples, trace=holes)
-    alias = _NUMPY_ALIAS.search(sketch.source)
-    return trace_facts(runs, numpy=alias.group(1) if alias else "numpy")
+    return trace_facts(runs, numpy=imported_modules(sketch).get("numpy", "numpy"))
 
 
 def _generate(
