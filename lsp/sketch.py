@@ -29,9 +29,10 @@ import functools
 import inspect
 import keyword
 import re
+import threading
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import attrgetter
@@ -218,6 +219,9 @@ class Sketch:
     `chunks` holds the parse of each top-level chunk on its own, and `statements` the top-level
     statements as recovered from them (the tree's own when it is clean): code looking for the
     sketch's definitions should read `statements`, and find a hole's node with `node_at`.
+
+    After an edit that `reparse` read statement by statement, `tree` is brought up to date when
+    first asked for (see `_WholeTree`): the holes never need it.
     """
 
     source: str
@@ -225,15 +229,26 @@ class Sketch:
     functions: tuple[Function, ...]
     entry: str | None
     errors: tuple[Problem, ...]
-    tree: Tree = field(repr=False, compare=False)
-    statements: tuple[Node, ...] = field(default=(), repr=False, compare=False)
+    _whole: _WholeTree = field(repr=False, compare=False)
     chunks: tuple[Tree, ...] = field(default=(), repr=False, compare=False)
-    # What each top-level statement holds, by its text: `reparse` reuses it for the statements an
-    # edit did not touch. Empty where the sketch needed recovery.
-    facts: dict[_StatementKey, _Facts] = field(default_factory=dict, repr=False, compare=False)
+    # The top-level statements as recovered from `chunks`, where there are chunks.
+    _recovered: tuple[Node, ...] = field(default=(), repr=False, compare=False)
+    # What each top-level statement holds, in order: `reparse` reuses it for the statements an
+    # edit did not touch. None where the sketch needed its chunks parsed apart.
+    _placed: tuple[_Facts, ...] | None = field(default=None, repr=False, compare=False)
     # Where `tree` is the parse without the inside of descriptions written across lines: the
     # parse of the text as is, and the scan, for `reparse` to redo both incrementally.
     _recovery: _Recovery | None = field(default=None, repr=False, compare=False)
+    # The inline holes by description, for the sketch after an edit to reuse where it can.
+    _inline: Mapping[str, Hole] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def tree(self) -> Tree:
+        return self._whole.get()
+
+    @functools.cached_property
+    def statements(self) -> tuple[Node, ...]:
+        return self._recovered or tuple(self.tree.root_node.named_children)
 
     def hole(self, name: str) -> Hole:
         for hole in self.holes:
@@ -305,45 +320,55 @@ class TextEdit:
 
 
 def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
-    """The sketch after `edit`, re-parsed incrementally: tree-sitter reuses the old tree for
-    everything the edit did not touch. Where the old parse skipped descriptions written across
-    lines, the scan for them starts again at the chunk of the edit and stops where it meets the old
-    one, and both parses are redone incrementally. Where the old or the new text needs its chunks
-    parsed apart (a syntax error), the new text is parsed afresh."""
+    """The sketch after `edit`, re-parsed incrementally.
+
+    Where the sketch is clean and the edit stays inside a run of whole top-level statements, only
+    those statements are parsed again, on their own (see `_reparse_statements`). Otherwise
+    tree-sitter re-parses the whole text, reusing the old tree for everything the edit did not
+    touch. Where the old parse skipped descriptions written across lines, the scan for them starts
+    again at the chunk of the edit and stops where it meets the old one, and both parses are redone
+    incrementally. Where the old or the new text needs its chunks parsed apart (a syntax error), the
+    new text is parsed afresh."""
     old = sketch.source.encode("utf-8", errors="surrogatepass")
     inserted = edit.text.encode("utf-8", errors="surrogatepass")
     new = old[: edit.start] + inserted + old[edit.end :]
     source = new.decode("utf-8", errors="surrogatepass")
     recovery = sketch._recovery
-    ranged = len(sketch.tree.included_ranges) != 1
-    if sketch.chunks or sketch.tree.root_node.has_error or (ranged and recovery is None):
+    placed = sketch._placed
+    if placed is None:  # read from chunks parsed apart: a syntax error
         return parse_sketch(source)
     new_end = edit.start + len(inserted)
     start_point = _point(old, edit.start)
-    old_end_point = _point_after(start_point, old, edit.start, edit.end)
-    new_end_point = _point_after(start_point, new, edit.start, new_end)
+    change = _TreeEdit(
+        start_byte=edit.start,
+        old_end_byte=edit.end,
+        new_end_byte=new_end,
+        start_point=start_point,
+        old_end_point=_point_after(start_point, old, edit.start, edit.end),
+        new_end_point=_point_after(start_point, new, edit.start, new_end),
+    )
+    # Backticks are read as quotes over the whole text, so an edit may change them far from
+    # itself: those sketches take the whole-text path.
+    if recovery is None and b"`" not in old and b"`" not in inserted:
+        read = _reparse_statements(sketch, placed, change, new, source)
+        if read is not None:
+            return read
 
     def edited(tree: Tree) -> Tree:
         tree = tree.copy()  # the old sketch keeps its own tree unchanged
-        tree.edit(
-            start_byte=edit.start,
-            old_end_byte=edit.end,
-            new_end_byte=new_end,
-            start_point=start_point,
-            old_end_point=old_end_point,
-            new_end_point=new_end_point,
-        )
+        tree.edit(**change._asdict())
         return tree
 
     text = _Text.written(new)
-    whole = syntax.parse(text.data, edited(recovery.whole if recovery else sketch.tree))
+    if recovery is None:
+        whole = sketch._whole.after(change, text.data).get()
+    else:
+        whole = syntax.parse(text.data, edited(recovery.whole))
     if not whole.root_node.has_error:
         return _read_by_statement(source, _Parses(text, whole), sketch)
     if recovery is None:  # the old text was clean: recover the new one as `_parse` does
         return _read_parses(source, _recover(text, whole, _Scanner(text.data).scan()), sketch)
     if b"`" in old or b"`" in new:
-        # Backticks are read as quotes over the whole text, so an edit may change them far from
-        # itself: no part of the old scan can be trusted.
         return parse_sketch(source)
     layout = _rescan(text.data, recovery.layout, edit.start, edit.end, new_end)
     if not layout.descriptions:
@@ -353,6 +378,113 @@ def reparse(sketch: Sketch, edit: TextEdit) -> Sketch:
         return parse_sketch(source)  # the chunks' parses have nothing to reuse
     parses = _Parses(text, tree, layout.descriptions, recovery=_Recovery(whole, layout))
     return _read_by_statement(source, parses, sketch)
+
+
+class _TreeEdit(NamedTuple):
+    """An edit as tree-sitter's `Tree.edit` takes it."""
+
+    start_byte: int
+    old_end_byte: int
+    new_end_byte: int
+    start_point: Point
+    old_end_point: Point
+    new_end_point: Point
+
+
+def _reparse_statements(
+    sketch: Sketch, placed: tuple[_Facts, ...], change: _TreeEdit, new: bytes, source: str
+) -> Sketch | None:
+    """The clean sketch after `change`, with only the top-level statements the edit touched
+    parsed again; None where that does not tell.
+
+    The edit is widened to whole statements that begin a line: from the last one that starts
+    before the edit (an edit at the very start of a statement may join it to the one above,
+    by indenting it) to the first one that starts after it. In a clean parse, nothing is open at
+    the start of such a line (no bracket, no string, no block), so those bytes parsed alone parse
+    as they do inside the whole text, if they parse cleanly alone; where they do not, or the
+    sketch has no such statement around the edit, the whole text is parsed again. The
+    statements below are moved to their new lines and bytes, and the tree of the whole text is
+    left to be brought up to date when asked for (`_WholeTree`).
+    """
+    starts = [fact.byte for fact in placed]
+    first = bisect_left(starts, change.start_byte) - 1
+    while first >= 0 and placed[first].column:
+        first -= 1
+    after = bisect_right(starts, change.old_end_byte)
+    while after < len(placed) and placed[after].column:
+        after += 1
+    begin = placed[first].byte if first >= 0 else 0
+    begin_point = Point(placed[first].line, 0) if first >= 0 else Point(0, 0)
+    shift = change.new_end_byte - change.old_end_byte
+    lines = change.new_end_point.row - change.old_end_point.row
+    if after < len(placed):
+        stop = placed[after].byte + shift
+        stop_point = Point(placed[after].line + lines, 0)
+    else:
+        stop = len(new)
+        stop_point = _point_after(begin_point, new, begin, stop)
+    text = _Text(new, new)  # no backticks: the bytes as written are the bytes parsed
+    region = syntax.parse_ranges(new, [Range(begin_point, stop_point, begin, stop)]).root_node
+    if region.has_error or region.type != "module":
+        return None
+    statements = region.named_children
+    captured = _captures_by_statement(region, statements)
+    fresh = [
+        _statement_facts(statement, nodes, text)
+        for statement, nodes in zip(statements, captured, strict=True)
+    ]
+    moved = [fact.moved(fact.line + lines, fact.byte + shift) for fact in placed[after:]]
+    ordered = (*placed[: max(first, 0)], *fresh, *moved)
+    return _sketch_of(source, ordered, sketch._whole.after(change, new), None, sketch)
+
+
+class _WholeTree:
+    """tree-sitter's parse of a sketch's whole text.
+
+    After an edit read statement by statement (`_reparse_statements`), nothing the sketch holds
+    needs the whole text's tree: it is brought up to date when first asked for, by one incremental
+    parse over every edit since the last tree that was (at most `_DEFERRED` of them)."""
+
+    __slots__ = ("_base", "_data", "_edits", "_lock", "_tree")
+
+    def __init__(
+        self,
+        tree: Tree | None,
+        base: Tree | None = None,
+        edits: tuple[_TreeEdit, ...] = (),
+        data: bytes = b"",
+    ) -> None:
+        self._tree = tree
+        self._base = base
+        self._edits = edits
+        self._data = data
+        self._lock = threading.Lock()
+
+    def get(self) -> Tree:
+        with self._lock:
+            if self._tree is None:
+                assert self._base is not None
+                tree = self._base.copy()  # the sketches before keep their trees unchanged
+                for edit in self._edits:
+                    tree.edit(**edit._asdict())
+                self._tree = syntax.parse(self._data, tree)
+                self._base, self._edits, self._data = None, (), b""
+            return self._tree
+
+    def after(self, edit: _TreeEdit, data: bytes) -> _WholeTree:
+        """The tree of `data`, the text after `edit`, to be parsed when asked for."""
+        with self._lock:
+            tree, base, edits = self._tree, self._base, self._edits
+        if tree is None and len(edits) >= _DEFERRED:
+            tree = self.get()
+        if tree is not None:
+            return _WholeTree(None, tree, (edit,), data)
+        return _WholeTree(None, base, (*edits, edit), data)
+
+
+# Edits held back before the whole tree is parsed again: typing stays cheap, and catching up
+# never replays a long history.
+_DEFERRED = 64
 
 
 def _point(data: bytes, byte: int) -> Point:
@@ -401,9 +533,9 @@ def _read_parses(source: str, parses: _Parses, before: Sketch | None) -> Sketch:
         functions=functions,
         entry=_entry(parses, roots, functions),
         errors=tuple(_syntax_errors(parses)),
-        tree=parses.tree,
-        statements=statements,
+        _whole=_WholeTree(parses.tree),
         chunks=parses.chunks,
+        _recovered=statements,
     )
 
 
@@ -415,10 +547,13 @@ _StatementKey = tuple[bytes, int]  # a top-level statement's text as written, an
 
 
 class _Facts(NamedTuple):
-    """What one top-level statement holds, positioned as when it began at `line` and `byte`."""
+    """What one top-level statement holds, positioned as when it spanned bytes `byte` to `end`
+    and began at `line` and `column`."""
 
     line: int
+    column: int
     byte: int
+    end: int
     functions: tuple[Function, ...]
     function_holes: tuple[Hole, ...]
     calls: tuple[_InlineCall, ...]
@@ -472,7 +607,17 @@ class _Facts(NamedTuple):
                 for c in self.calls
             ]
         )
-        return _Facts(line, byte, functions, holes, calls, self.names, self.callees)
+        return _Facts(
+            line,
+            self.column,
+            byte,
+            self.end + bytes_,
+            functions,
+            holes,
+            calls,
+            self.names,
+            self.callees,
+        )
 
 
 def _shifted(span: Span, lines: int, bytes_: int) -> Span:
@@ -488,9 +633,10 @@ def _shifted(span: Span, lines: int, bytes_: int) -> Span:
 
 def _read_by_statement(source: str, parses: _Parses, before: Sketch | None) -> Sketch:
     statements = parses.statements()
-    known = before.facts if before is not None else {}
+    known = _facts_by_text(before) if before is not None else {}
     text = parses.text
-    captured = _captures_by_statement(parses, statements) if not known else None
+    root = parses.tree.root_node
+    captured = _captures_by_statement(root, statements) if not known else None
     facts: dict[_StatementKey, _Facts] = {}
     ordered = []
     for index, statement in enumerate(statements):
@@ -501,24 +647,45 @@ def _read_by_statement(source: str, parses: _Parses, before: Sketch | None) -> S
             fact = found.moved(line, start)
         else:
             nodes = captured[index] if captured is not None else _captures(statement)
-            fact = _statement_facts(line, start, nodes, text)
+            fact = _statement_facts(statement, nodes, text)
         facts[key] = fact
         ordered.append(fact)
+    return _sketch_of(source, ordered, _WholeTree(parses.tree), parses.recovery, before)
+
+
+def _facts_by_text(sketch: Sketch) -> dict[_StatementKey, _Facts]:
+    """A sketch's statement facts by the text of their statements, where it has them."""
+    if sketch._placed is None:
+        return {}
+    data = sketch.source.encode("utf-8", errors="surrogatepass")
+    return {(data[fact.byte : fact.end], fact.column): fact for fact in sketch._placed}
+
+
+def _sketch_of(
+    source: str,
+    ordered: Sequence[_Facts],
+    whole: _WholeTree,
+    recovery: _Recovery | None,
+    before: Sketch | None,
+) -> Sketch:
+    """The clean sketch whose top-level statements hold `ordered`, in order; `before`, the sketch
+    before an edit, lends the inline holes the edit did not change."""
     functions = tuple([function for fact in ordered for function in fact.functions])
     taken = {function.name for function in functions}.union(*[fact.names for fact in ordered])
     holes = [hole for fact in ordered for hole in fact.function_holes]
     calls = [call for fact in ordered for call in fact.calls]
-    holes += _holes_of_calls(calls, functions, taken)
+    inline = _holes_of_calls(calls, functions, taken, before._inline if before else None)
+    holes += inline.values()
     return Sketch(
         source=source,
         holes=tuple(sorted(holes, key=_HOLE_START)),
         functions=functions,
         entry=_entry_of(functions, set().union(*[fact.callees for fact in ordered])),
         errors=(),
-        tree=parses.tree,
-        statements=statements,
-        facts=facts,
-        _recovery=parses.recovery,
+        _whole=whole,
+        _placed=tuple(ordered),
+        _recovery=recovery,
+        _inline=inline,
     )
 
 
@@ -533,13 +700,12 @@ def _captures(statement: Node) -> dict[str, list[Node]]:
     }
 
 
-def _captures_by_statement(
-    parses: _Parses, statements: Sequence[Node]
-) -> list[dict[str, list[Node]]]:
-    """The whole tree's captures (one query is cheaper than one per statement), by statement."""
+def _captures_by_statement(root: Node, statements: Sequence[Node]) -> list[dict[str, list[Node]]]:
+    """The captures under `root` (one query is cheaper than one per statement), by statement:
+    `statements` are the root's top-level statements."""
     ends = [statement.end_byte for statement in statements]
     grouped: list[dict[str, list[Node]]] = [{} for _ in statements]
-    for capture, nodes in syntax.captures(_SKETCH_QUERY, parses.tree.root_node).items():
+    for capture, nodes in syntax.captures(_SKETCH_QUERY, root).items():
         starts = [node.start_byte for node in nodes]
         if starts != sorted(starts):  # a clean tree's captures come in order; be sure
             nodes = sorted(nodes, key=lambda node: node.start_byte)
@@ -553,8 +719,8 @@ def _captures_by_statement(
     return grouped
 
 
-def _statement_facts(line: int, byte: int, captured: dict[str, list[Node]], text: _Text) -> _Facts:
-    """The facts of the statement at `line` and `byte`, from its captures in source order."""
+def _statement_facts(statement: Node, captured: dict[str, list[Node]], text: _Text) -> _Facts:
+    """The facts of a top-level statement, from its captures in source order."""
     data = text.data
     definitions = captured.get("def", [])
     functions: list[Function] = []
@@ -583,9 +749,12 @@ def _statement_facts(line: int, byte: int, captured: dict[str, list[Node]], text
         )
         if call is not None:
             calls.append(call)
+    (line, column), byte = statement.start_point, statement.start_byte
     return _Facts(
         line=line,
+        column=column,
         byte=byte,
+        end=statement.end_byte,
         functions=tuple(functions),
         function_holes=tuple(function_holes),
         calls=tuple(calls),
@@ -823,6 +992,10 @@ class _Layout:
 
     descriptions: tuple[_Description, ...]
     chunk_starts: tuple[int, ...]
+    # Each string left unclosed on its line that is no description, and how far the scan read
+    # ahead to tell (the end of the line of its closing quote): an edit up to there may make it
+    # one (see `_rescan`).
+    lookaheads: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -844,6 +1017,7 @@ class _Scanner:
         self.decorated = False
         self.descriptions: list[_Description] = []
         self.chunk_starts: list[int] = []
+        self.lookaheads: list[tuple[int, int]] = []
         # Chunk starts where the scan may stop, the rest being known (see `_rescan`).
         self.resync = resync
         self.stopped = False
@@ -854,7 +1028,7 @@ class _Scanner:
         index = start
         while not self.stopped and (match := _SCANNED.search(self.data, index)) is not None:
             index = self._token(match.start())
-        return _Layout(tuple(self.descriptions), tuple(self.chunk_starts))
+        return _Layout(tuple(self.descriptions), tuple(self.chunk_starts), tuple(self.lookaheads))
 
     def _token(self, index: int) -> int:
         """Reads the token at `index`; returns where to go on."""
@@ -899,6 +1073,7 @@ class _Scanner:
         if end != -1 and self.data.startswith(b"(", end) and _strings_close(self.data, end):
             self.descriptions.append((index, end))
             return end
+        self.lookaheads.append((index, self._line_end(end) if end != -1 else len(self.data)))
         return self._line_end(index)  # where CPython gives up on the string too
 
     def _line_end(self, index: int) -> int:
@@ -911,12 +1086,15 @@ def _rescan(data: bytes, old: _Layout, start: int, old_end: int, new_end: int) -
     given `old`, the scan before: from the last chunk whose first line the edit leaves alone, to
     the first chunk start after the edit that the old scan had too. At a chunk start the scan is in
     no string and no bracket, and no decorator is pending, so from there on the rest is as before.
+    Only a string left unclosed on its line looked further ahead, for its closing quote: where that
+    look reached the edit, the rescan starts above the string.
     """
     delta = new_end - old_end
     starts = old.chunk_starts
-    k = bisect_right(starts, start) - 1
+    above = min([quote for quote, reach in old.lookaheads if quote < start <= reach], default=start)
+    k = bisect_right(starts, above) - 1
     # The first line of the chunk must end before the edit, so that it starts a chunk again.
-    while k >= 0 and data.find(b"\n", starts[k], start) == -1:
+    while k >= 0 and data.find(b"\n", starts[k], above) == -1:
         k -= 1
     begin = starts[k] if k >= 0 else 0
     resync = frozenset(chunk + delta for chunk in starts if chunk >= old_end)
@@ -926,11 +1104,14 @@ def _rescan(data: bytes, old: _Layout, start: int, old_end: int, new_end: int) -
     descriptions += found.descriptions
     chunk_starts = [chunk for chunk in starts if chunk < begin]
     chunk_starts += found.chunk_starts
+    lookaheads = [seen for seen in old.lookaheads if seen[0] < begin]
+    lookaheads += found.lookaheads
     if scanner.stopped:
         synced = found.chunk_starts[-1] - delta
         descriptions += [(a + delta, b + delta) for a, b in old.descriptions if a >= synced]
         chunk_starts += [chunk + delta for chunk in starts if chunk > synced]
-    return _Layout(tuple(descriptions), tuple(chunk_starts))
+        lookaheads += [(a + delta, b + delta) for a, b in old.lookaheads if a >= synced]
+    return _Layout(tuple(descriptions), tuple(chunk_starts), tuple(lookaheads))
 
 
 def _strings_close(data: bytes, index: int) -> bool:
@@ -1120,7 +1301,7 @@ def _inline_holes(
         call = _inline_call(node, text, known, _annotation(returns, text.data))
         if call is not None:
             found.append(call)
-    return _holes_of_calls(found, functions, taken)
+    return list(_holes_of_calls(found, functions, taken).values())
 
 
 class _InlineCall(NamedTuple):
@@ -1162,27 +1343,43 @@ def _inline_call(
 
 
 def _holes_of_calls(
-    calls: Sequence[_InlineCall], functions: tuple[Function, ...], taken: set[str]
-) -> list[Hole]:
-    """One hole per description, named in the order of first use."""
+    calls: Sequence[_InlineCall],
+    functions: tuple[Function, ...],
+    taken: set[str],
+    before: Mapping[str, Hole] | None = None,
+) -> dict[str, Hole]:
+    """One hole per description, named in the order of first use, by description. `before`, the
+    inline holes of the sketch before an edit by description, lends each hole the edit did not
+    change: one whose uses are the very same records as before, under the same name and type."""
     by_description: dict[str, list[_InlineCall]] = {}
     for call in calls:
         by_description.setdefault(call.description, []).append(call)
-    # The first function of a name, as a search finds.
-    by_name = {function.name: function for function in reversed(functions)}
-    holes = []
+    by_name: dict[str, Function] | None = None
+    holes = {}
     for description, uses in by_description.items():
         name = _snake_case(description)
         if name in taken:
             name = _unique(name, taken)
         taken.add(name)
         first = uses[0]
-        expected_type = (
-            first.expected_type if first.passed_to is None else _resolve_type(first, by_name)
-        )
-        spans = (first.span,) if len(uses) == 1 else tuple(use.span for use in uses)
-        holes.append(
-            _hole(name, "inline", description, first.params, expected_type, first.span, spans)
+        expected_type = first.expected_type
+        if first.passed_to is not None:
+            if by_name is None:  # the first function of a name, as a search finds
+                by_name = {function.name: function for function in reversed(functions)}
+            expected_type = _resolve_type(first, by_name)
+        spans = (first.span,) if len(uses) == 1 else tuple([use.span for use in uses])
+        old = before.get(description) if before is not None else None
+        if (
+            old is not None
+            and old.span is first.span
+            and old.name == name
+            and old.expected_type == expected_type
+            and old.uses == spans  # the same spans: compared by identity first
+        ):
+            holes[description] = old
+            continue
+        holes[description] = _hole(
+            name, "inline", description, first.params, expected_type, first.span, spans
         )
     return holes
 

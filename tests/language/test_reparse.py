@@ -20,6 +20,13 @@ def _same(incremental, fresh):
     assert incremental.functions == fresh.functions
     assert incremental.entry == fresh.entry
     assert incremental.errors == fresh.errors
+    # The tree of the whole text, brought up to date when asked for, and its statements.
+    assert str(incremental.tree.root_node) == str(fresh.tree.root_node)
+    assert _extents(incremental.statements) == _extents(fresh.statements)
+
+
+def _extents(statements):
+    return [(node.type, node.start_byte, node.end_byte) for node in statements]
 
 
 @st.composite
@@ -54,3 +61,35 @@ def test_typing_into_a_description_renames_only_that_hole():
     edited = reparse(sketch, TextEdit(at, at + 3, "two"))
     assert [hole.name for hole in edited.holes] == ["add_two", "double"]
     assert edited.hole("double") == sketch.hole("double")
+
+
+TWO = 'def main(x):\n    return "add one"(x)\n\ndef helper(y):\n    return "double"(y)\n'
+
+
+def test_indenting_a_statement_joins_it_to_the_function_above():
+    sketch = parse_sketch(TWO)
+    at = TWO.index("def helper")
+    edited = reparse(sketch, TextEdit(at, at, "    "))
+    _same(edited, parse_sketch(edited.source))
+    assert [function.name for function in edited.functions] == ["main", "helper"]
+    assert edited.function("helper").span.start_column == 4  # nested in main now
+    assert edited.entry == "main"
+
+
+def test_an_edit_that_opens_a_string_reaches_the_statements_below():
+    sketch = parse_sketch(TWO)
+    at = TWO.index("return")
+    edited = reparse(sketch, TextEdit(at, at, '"""'))
+    _same(edited, parse_sketch(edited.source))
+    assert edited.errors
+
+
+def test_typing_a_long_run_of_characters_keeps_the_whole_tree_in_step():
+    # More edits than are held back before the whole tree is parsed again (`_DEFERRED`).
+    sketch = parse_sketch(LONG)
+    at = LONG.encode().index(b'"', len(LONG) // 2) + 1
+    for index, character in enumerate("keep each cell that is not black " * 3):
+        sketch = reparse(sketch, TextEdit(at + index, at + index, character))
+        if index % 80 == 0:
+            _same(sketch, parse_sketch(sketch.source))
+    _same(sketch, parse_sketch(sketch.source))
