@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,19 +284,44 @@ def _relevant_headers(sketch: Sketch, hole: Hole, wanted: frozenset[str]) -> tup
     """Every other top-level function, those sharing more type names with the hole first.
 
     Counting shared names, rather than asking whether any is shared, keeps `int` alone from
-    ranking a function as high as one that takes the hole's own `Grid`. The functions the hole is
-    used in are left out: a fill calling them would recurse.
+    ranking a function as high as one that takes the hole's own `Grid`. The functions a fill
+    must not call are left out: those the hole is used in, and every function that calls one of
+    them, however indirectly (the entry, most often), since a fill calling them would recurse.
     """
     by_start = {function.span.start_byte: function for function in sketch.functions}
-    ranked: list[tuple[int, str]] = []
-    for node in _top_level_functions(sketch.statements):
-        function = by_start.get(node.start_byte)
-        inside = any(node.start_byte <= use.start_byte < node.end_byte for use in hole.uses)
-        if function is not None and node.start_byte != hole.span.start_byte and not inside:
-            ranked.append((len(_types_of(function) & wanted), _header(node)))
+    functions = [
+        (node, function)
+        for node in _top_level_functions(sketch.statements)
+        if (function := by_start.get(node.start_byte)) is not None
+    ]
+    around = {
+        function.name
+        for node, function in functions
+        if node.start_byte == hole.span.start_byte
+        or any(node.start_byte <= use.start_byte < node.end_byte for use in hole.uses)
+    }
+    recursive = _callers(sketch.calls, around)
+    ranked = [
+        (len(_types_of(function) & wanted), _header(node))
+        for node, function in functions
+        if function.name not in recursive
+    ]
     # sorted() is stable: functions that share as much stay in source order.
     ranked.sort(key=lambda pair: -pair[0])
     return tuple(header for _, header in ranked[:SKETCH_HEADERS])
+
+
+def _callers(calls: Mapping[str, frozenset[str]], names: set[str]) -> set[str]:
+    """`names`, and every function that calls one of them, directly or through others."""
+    found = set(names)
+    grown = True
+    while grown:
+        grown = False
+        for name, called in calls.items():
+            if name not in found and not called.isdisjoint(found):
+                found.add(name)
+                grown = True
+    return found
 
 
 def _top_level_functions(statements: Iterable[Node]) -> Iterable[Node]:

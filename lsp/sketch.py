@@ -55,6 +55,7 @@ _SKETCH_QUERY = """
 (dotted_name (identifier) @name)
 (call function: (identifier) @callee)
 """
+_CALLEES_QUERY = "(call function: (identifier) @callee)"
 # Around syntax errors a callee may be any node: there, every callee's text counts.
 _RECOVERY_QUERY = _SKETCH_QUERY.replace(
     "(call function: (identifier) @callee)", "(call function: (_) @callee)"
@@ -266,6 +267,29 @@ class Sketch:
     @functools.cached_property
     def statements(self) -> tuple[Node, ...]:
         return self._recovered or tuple(self.tree.root_node.named_children)
+
+    @functools.cached_property
+    def calls(self) -> Mapping[str, frozenset[str]]:
+        """For each top-level function, by name, the names it calls: plain names only, `f(x)`,
+        the only calls that can name a function of the sketch (nested functions count as part
+        of the function around them)."""
+        graph: dict[str, frozenset[str]] = {}
+        if self._placed is not None:  # read statement by statement: the callees are known
+            for fact in self._placed:
+                if fact.functions and fact.functions[0].span.start_column == fact.column:
+                    name = fact.functions[0].name
+                    graph[name] = graph.get(name, frozenset()) | fact.callees
+            return graph
+        for statement in self.statements:
+            node = statement
+            if node.type == "decorated_definition":
+                node = node.child_by_field_name("definition") or node
+            if node.type != "function_definition":
+                continue
+            name = syntax.text(node.child_by_field_name("name"))
+            callees = syntax.captures(_CALLEES_QUERY, node).get("callee", [])
+            graph[name] = graph.get(name, frozenset()) | {syntax.text(n) for n in callees}
+        return graph
 
     def hole(self, name: str) -> Hole:
         for hole in self.holes:

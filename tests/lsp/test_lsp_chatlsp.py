@@ -3,6 +3,7 @@ whole context in one `inlay/holeContext`, on hand-written and DARC sketches."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from textwrap import dedent
 from typing import Any
@@ -294,6 +295,23 @@ def uses_inside(hole: Hole, span: Span) -> bool:
     return any(span.start_byte <= use.start_byte < span.end_byte for use in hole.uses)
 
 
+def callers(text: str, names: set[str]) -> set[str]:
+    """`names` and the top-level functions that reach one of them, read with CPython's `ast`."""
+    calls = {
+        node.name: {
+            call.func.id
+            for call in ast.walk(node)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name)
+        }
+        for node in ast.parse(text).body
+        if isinstance(node, ast.FunctionDef)
+    }
+    found = set(names)
+    while grown := {name for name, called in calls.items() if called & found} - found:
+        found |= grown
+    return found
+
+
 # DARC: human-written ANPL sketches (numpy grids, holes chained through variables).
 
 DARC_TASKS = ["0", "10", "101", "105", "108", "111", "112"]
@@ -315,13 +333,15 @@ async def test_every_darc_hole_gets_a_consistent_context(client: LanguageClient,
         assert context["name"] == expected["hole"] == headers["hole"] == hole.name
         assert context["expected_type"] == expected["expected_type"]
         assert context["relevant_headers"] == headers["headers"]
-        # Every other function is offered, except the hole itself and those it is used in.
-        offered = {header.split("(")[0].removeprefix("def ") for header in headers["headers"]}
-        assert offered == {
+        # Every other function is offered, but for those a fill calling them would recurse
+        # through: the hole itself, those it is used in, and every function calling one of them.
+        around = {
             function.name
             for function in sketch.functions
-            if function.name != hole.name and not uses_inside(hole, function.span)
+            if function.name == hole.name or uses_inside(hole, function.span)
         }
+        offered = {header.split("(")[0].removeprefix("def ") for header in headers["headers"]}
+        assert offered == {function.name for function in sketch.functions} - callers(text, around)
 
 
 async def test_darc_holes_chained_through_the_returned_grid_are_typed(client: LanguageClient):

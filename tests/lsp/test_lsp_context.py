@@ -199,3 +199,68 @@ def test_a_syntax_error_above_does_not_hide_the_types_and_headers():
     context = hole_context(sketch, sketch.hole("reverse_the_list"))
     assert context.relevant_types == ("Grid = list[int]",)
     assert context.relevant_headers == ('def reverse_list(xs: Grid) -> Grid:\n    """Doc."""',)
+
+
+REACHING = dedent(
+    '''\
+    def main(grid: list[int]) -> list[int]:
+        return helper(grid)
+
+
+    def helper(grid: list[int]) -> list[int]:
+        return "flip the grid"(grid)
+
+
+    def unrelated(grid: list[int]) -> int:
+        return len(grid)
+
+
+    def fill_it(grid: list[int]) -> list[int]:
+        """Fill it."""
+
+
+    def caller(grid: list[int]) -> list[int]:
+        return fill_it(grid)
+    '''
+)
+
+
+def _names_of(headers: tuple[str, ...]) -> list[str]:
+    return [header.removeprefix("def ").split("(")[0] for header in headers]
+
+
+def test_headers_leave_out_every_function_a_fill_calling_would_recurse_through() -> None:
+    # main reaches the inline hole through helper: a fill calling main would never return.
+    assert _names_of(context_of(REACHING, "flip_the_grid").relevant_headers) == [
+        "unrelated",
+        "fill_it",
+        "caller",
+    ]
+    # caller calls the function hole; main and helper never reach it, so a fill may call them.
+    assert _names_of(context_of(REACHING, "fill_it").relevant_headers) == [
+        "main",
+        "helper",
+        "unrelated",
+    ]
+
+
+def test_the_call_graph_survives_a_syntax_error_elsewhere() -> None:
+    clean = parse_sketch(REACHING)
+    broken = parse_sketch(REACHING + "\nx = (1,\n")
+    assert broken.errors and broken.chunks
+    assert (
+        dict(clean.calls)
+        == dict(broken.calls)
+        == {
+            "main": {"helper"},
+            "helper": frozenset(),
+            "unrelated": {"len"},
+            "fill_it": frozenset(),
+            "caller": {"fill_it"},
+        }
+    )
+    assert _names_of(hole_context(broken, broken.hole("flip_the_grid")).relevant_headers) == [
+        "unrelated",
+        "fill_it",
+        "caller",
+    ]
