@@ -72,7 +72,8 @@ def test_indenting_a_statement_joins_it_to_the_function_above():
     edited = reparse(sketch, TextEdit(at, at, "    "))
     _same(edited, parse_sketch(edited.source))
     assert [function.name for function in edited.functions] == ["main", "helper"]
-    assert edited.function("helper").span.start_column == 4  # nested in main now
+    helper = edited.function("helper")
+    assert helper is not None and helper.span.start_column == 4  # nested in main now
     assert edited.entry == "main"
 
 
