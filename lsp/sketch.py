@@ -442,8 +442,9 @@ def _reparse_statements(
     before the edit (an edit at the very start of a statement may join it to the one above,
     by indenting it) to the first one that starts after it. In a clean parse, nothing is open at
     the start of such a line (no bracket, no string, no block), so those bytes parsed alone parse
-    as they do inside the whole text, if they parse cleanly alone; where they do not, or the
-    sketch has no such statement around the edit, the whole text is parsed again. The
+    as they do inside the whole text, if they parse cleanly alone and their last line does not
+    end in a backslash (which would join it to the next); where that fails, or the sketch has no
+    such statement around the edit, the whole text is parsed again. The
     statements below are moved to their new lines and bytes, and the tree of the whole text is
     left to be brought up to date when asked for (`_WholeTree`).
     """
@@ -464,6 +465,8 @@ def _reparse_statements(
     else:
         stop = len(new)
         stop_point = _point_after(begin_point, new, begin, stop)
+    if new[begin:stop].rstrip().endswith(b"\\"):
+        return None  # a backslash at the end joins the region's last line to the next one
     text = _Text(new, new)  # no backticks: the bytes as written are the bytes parsed
     region = syntax.parse_ranges(new, [Range(begin_point, stop_point, begin, stop)]).root_node
     if region.has_error or region.type != "module":

@@ -94,3 +94,57 @@ def test_typing_a_long_run_of_characters_keeps_the_whole_tree_in_step():
         if index % 80 == 0:
             _same(sketch, parse_sketch(sketch.source))
     _same(sketch, parse_sketch(sketch.source))
+
+
+# Python that a statement-by-statement reading could get wrong: `;`, a decorator, a comment at
+# column 0 inside a function, a class, if/else, a backslash continuation, a form feed, a hole
+# inside brackets over lines, async.
+ODD = (
+    "import numpy as np\n"
+    'x = 1; y = "a b"(x)\n'
+    "@decorator\n"
+    "def f(a: int) -> int:\n"
+    '    """Doc.\n\n    >>> f(1)\n    2\n    """\n'
+    "# a comment at column 0, inside f\n"
+    '    return "add one"(a)\n\n'
+    "class C:\n"
+    "    def m(self):\n"
+    '        """A method hole."""\n\n'
+    "if x:\n"
+    '    z = "make z"(x)\n'
+    "else:\n"
+    "    z = 2\n"
+    "def g(b):\n"
+    '    s = """multi\nline"""\n'
+    "    t = b + \\\n"
+    "        1\n"
+    '    return "combine"(s, t)\n'
+    "\f\n"
+    "def h(q):\n"
+    "    return [\n"
+    '"bracketed hole"(q),\n'
+    "    ]\n"
+    "async def k():\n"
+    '    await "wait for it"()\n'
+)
+ODD_TYPED = st.sampled_from(
+    ["x", " ", "\n", '"', "(", ")", "é", "", "#", "    ", "\t", "\\", ";", "@d\n", "\r\n", "'''"]
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.data(), st.sampled_from([ODD, ODD.replace("\n", "\r\n"), ODD.replace("    ", "\t")]))
+def test_a_reparse_of_odd_python_matches_a_fresh_parse(data, source):
+    sketch = parse_sketch(source)
+    assert not sketch.errors
+    for _ in range(data.draw(st.integers(1, 3))):
+        sketch = reparse(sketch, data.draw(edits(sketch.source, ODD_TYPED)))
+        _same(sketch, parse_sketch(sketch.source))
+
+
+def test_a_backslash_typed_at_a_line_end_joins_the_next_statement():
+    source = 'import numpy as np\nx = "make x"(1)\n'
+    at = source.index("np") + 1
+    edited = reparse(parse_sketch(source), TextEdit(at, at + 1, "\\"))
+    _same(edited, parse_sketch(edited.source))
+    assert edited.errors  # `import numpy as n\` runs on into `x = ...`
