@@ -40,6 +40,7 @@ lint: $(DEV_DEPS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 
 # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work here.
 chromium:

@@ -46,7 +46,7 @@ from pygls.lsp.client import LanguageClient
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lsp.sketch import parse_sketch  # noqa: E402
+from inlay.sketch import parse_sketch  # noqa: E402
 
 DARC = Path(os.environ.get("INLAY_DARC", ROOT.parent / "shared" / "darc"))
 PYRIGHT = ROOT / "bench" / "node_modules" / ".bin" / "pyright-langserver"

@@ -34,8 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lsp import syntax  # noqa: E402
-from lsp.sketch import _SKETCH_QUERY, TextEdit, parse_sketch, reparse  # noqa: E402
+from inlay.sketch import (  # noqa: E402
+    _SKETCH_QUERY,
+    TextEdit,
+    parse_sketch,
+    reparse,
+    syntax,  # noqa: E402
+)
 
 DARC = ROOT.parent / "shared" / "darc"
 

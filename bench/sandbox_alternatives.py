@@ -33,7 +33,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY))
 
-from apps.sandbox import SandboxPool  # noqa: E402
+from inlay.sandbox import SandboxPool  # noqa: E402
 
 PROBE = """
 import json, os, socket, sys

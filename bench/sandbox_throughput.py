@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandbox_alternatives import bubblewrap  # noqa: E402  (this folder is on sys.path)
 
-from apps.sandbox import Limits, SandboxPool  # noqa: E402
+from inlay.sandbox import Limits, SandboxPool  # noqa: E402
 
 TRIVIAL = "def solve(a, b):\n    return a + b\n"
 NUMPY_HEAVY = """\

@@ -14,8 +14,8 @@ from typing import Any
 
 import dj_database_url
 
-from apps.synthesis.backends.weights import data_dir
 from config.env import env_bool, env_float, env_int, env_list, env_secret, env_str
+from inlay.synthesis.backends.weights import data_dir
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # The same folder the model backends keep the weights in: one place decides it.

@@ -15,5 +15,11 @@ def main() -> None:
     run_stdio()
 
 
+def serve_stdio() -> int:
+    """`inlay lsp --stdio`, plugged into the `inlay` command through its entry point."""
+    run_stdio()
+    return 0
+
+
 if __name__ == "__main__":
     main()

@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from lsp import syntax
-from lsp.facts import TracedCall
-from lsp.sketch import Hole, Sketch, parse_sketch
+from inlay.context.facts import TracedCall
+from inlay.sketch import Hole, Sketch, parse_sketch, syntax
 
 _INDENT = "    "
 _CALLS = "(call function: (identifier) @callee)"

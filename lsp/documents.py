@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
+from inlay.sketch import Hole, Sketch, Span, TextEdit
 from lsp.actions import LineEdit
-from lsp.sketch import Hole, Sketch, Span, TextEdit
 
 
 class Columns:
@@ -38,7 +38,7 @@ class Columns:
         return byte_column
 
     def edit(self, change: types.TextDocumentContentChangePartial) -> TextEdit:
-        """A client's change as the byte offsets `lsp.sketch.reparse` takes."""
+        """A client's change as the byte offsets `inlay.sketch.reparse` takes."""
         start, end = change.range.start, change.range.end
         return TextEdit(self.offset(start), self.offset(end), change.text)
 

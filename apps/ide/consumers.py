@@ -14,13 +14,13 @@ from django.template.loader import render_to_string
 
 from apps.sketches.access import sketch_for_user
 from apps.synthesis.access import run_for_user
-from apps.synthesis.engine import SketchProblem
 from apps.synthesis.events import run_group
 from apps.synthesis.facts import last_run_facts
 from apps.synthesis.models import Run
 from apps.synthesis.runs import give_up_if_stalled, start_run
-from lsp.examples import ExampleError
-from lsp.facts import SketchFacts
+from inlay.context.facts import SketchFacts
+from inlay.sketch.examples import ExampleError
+from inlay.synthesis.engine import SketchProblem
 from lsp.server import Host
 from lsp.session import LspSession
 

@@ -15,13 +15,13 @@ from apps.sketches.access import example_for_user, sketch_for_user
 from apps.sketches.demo import NEW_SKETCH
 from apps.sketches.models import Example, Sketch
 from apps.synthesis.access import candidate_for_user
-from apps.synthesis.engine import SketchProblem
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.runs import ReviewError, give_up_if_stalled, start_run
 from apps.synthesis.runs import accept as accept_candidate
 from apps.synthesis.runs import reject as reject_candidate
-from lsp.examples import ExampleError, parse_arguments, parse_value
-from lsp.sketch import parse_sketch
+from inlay.sketch import parse_sketch
+from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
+from inlay.synthesis.engine import SketchProblem
 
 PAGE = "ide/sketch.html"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models, transaction
 
-from lsp.examples import Example as ParsedExample
-from lsp.examples import parse_arguments, parse_value
+from inlay.sketch.examples import Example as ParsedExample
+from inlay.sketch.examples import parse_arguments, parse_value
 
 
 class Sketch(models.Model):

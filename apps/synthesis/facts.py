@@ -8,7 +8,13 @@ from typing import Any
 
 from apps.sketches.models import Sketch
 from apps.synthesis.models import Candidate
-from lsp.facts import FailedExample, HoleFacts, HoleStatus, SketchFacts, hole_facts_from_json
+from inlay.context.facts import (
+    FailedExample,
+    HoleFacts,
+    HoleStatus,
+    SketchFacts,
+    hole_facts_from_json,
+)
 
 _STATUS: dict[str, HoleStatus] = {
     Candidate.Status.PASSED: "verified",

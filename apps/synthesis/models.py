@@ -64,7 +64,9 @@ class Candidate(models.Model):
     results = models.JSONField(default=list)
     trace: models.JSONField[dict[str, Any]] = models.JSONField(
         default=dict,
-        help_text="What tracing its holes on the examples showed (lsp.facts.trace_facts).",
+        help_text=(
+            "What tracing its holes on the examples showed (inlay.context.facts.trace_facts)."
+        ),
     )
     error = models.TextField(blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)

@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.sketches.models import Revision, Sketch
-from apps.synthesis.engine import check_sketch
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
+from inlay.synthesis.engine import check_sketch
 
 
 class ReviewError(ValueError):

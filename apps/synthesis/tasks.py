@@ -7,13 +7,13 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from apps.sandbox import Limits, SandboxUnavailable
-from apps.synthesis.backends import BackendError, get_backend
-from apps.synthesis.engine import FillRequest, SketchProblem, fill
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
-from apps.synthesis.prompts import Rejection
-from lsp.examples import ExampleError
+from inlay.sandbox import Limits, SandboxUnavailable
+from inlay.sketch.examples import ExampleError
+from inlay.synthesis.backends import BackendError, get_backend
+from inlay.synthesis.engine import FillRequest, SketchProblem, fill
+from inlay.synthesis.prompts import Rejection
 
 log = logging.getLogger(__name__)
 

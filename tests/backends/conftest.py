@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.synthesis.backends import Message
+from inlay.synthesis.backends import Message
 
 # model_path, the assembled and checksummed weights, comes from tests/conftest.py.
 

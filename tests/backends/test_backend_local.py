@@ -7,8 +7,8 @@ from collections.abc import Generator
 
 import pytest
 
-from apps.sandbox import run_examples
-from apps.synthesis.backends import (
+from inlay.sandbox import run_examples
+from inlay.synthesis.backends import (
     BackendError,
     BackendTimeoutError,
     GenerationOptions,

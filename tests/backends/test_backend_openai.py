@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.synthesis.backends import (
+from inlay.synthesis.backends import (
     BackendConfigError,
     BackendTimeoutError,
     BackendUnavailableError,
@@ -17,7 +17,7 @@ from apps.synthesis.backends import (
     GenerationOptions,
     Message,
 )
-from apps.synthesis.backends.openai_backend import OpenAIBackend
+from inlay.synthesis.backends.openai_backend import OpenAIBackend
 from tests.servers import free_port, llama_cpp_server
 
 SHORT = GenerationOptions(max_tokens=128, timeout_seconds=60.0)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.synthesis.backends import BackendConfigError, get_backend, registry
+from inlay.synthesis.backends import BackendConfigError, get_backend, registry
 
 
 @pytest.fixture(autouse=True)

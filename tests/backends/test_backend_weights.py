@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.synthesis.backends import ModelFileError, data_dir, prepare_local_model
-from apps.synthesis.backends.weights import (
+from inlay.synthesis.backends import ModelFileError, data_dir, prepare_local_model
+from inlay.synthesis.backends.weights import (
     DEFAULT_DATA_DIR,
     QWEN25_CODER_05B_INSTRUCT,
     ModelWeights,
@@ -139,7 +139,7 @@ def test_concurrent_assemblies_write_the_file_once(
 ) -> None:
     # flock locks belong to an open file, so threads that each open the lock file contend for it
     # exactly as separate worker processes do.
-    caplog.set_level(logging.INFO, logger="apps.synthesis.backends.weights")
+    caplog.set_level(logging.INFO, logger="inlay.synthesis.backends.weights")
     start = threading.Barrier(4)
     results: list[Path] = []
 

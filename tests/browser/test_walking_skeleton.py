@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.sandbox import run_examples
+from inlay.sandbox import run_examples
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 

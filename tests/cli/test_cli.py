@@ -4,8 +4,8 @@ import json
 import subprocess
 import sys
 
-from lsp.tasks import read_darc
-from tests.language.darc import DARC, darc_files
+from inlay.sketch.tasks import read_darc
+from tests.darc import DARC, darc_files
 from tests.servers import ROOT
 
 SKETCH = '''def double(xs: list[int]) -> list[int]:
@@ -29,7 +29,7 @@ def add_them_up(xs):
 
 
 def inlay(*args, cwd):
-    command = [sys.executable, "-c", "import sys; from apps.cli import main; sys.exit(main())"]
+    command = [sys.executable, "-c", "import sys; from inlay.cli import main; sys.exit(main())"]
     return subprocess.run(
         [*command, *map(str, args)],
         cwd=cwd,

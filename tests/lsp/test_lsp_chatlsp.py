@@ -12,8 +12,8 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp.sketch import Hole, Span, parse_sketch
-from tests.language.darc import darc_sketch
+from inlay.sketch import Hole, Span, parse_sketch
+from tests.darc import darc_sketch
 from tests.lsp.stdio import TIMEOUT, at, hole_context, hover, open_sketch, request
 
 TYPED = dedent(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from lsp.context import HoleContext, hole_context, hover_markdown
-from lsp.sketch import parse_sketch
+from inlay.context.hole_context import HoleContext, hole_context, hover_markdown
+from inlay.sketch import parse_sketch
 
 SHAPES = dedent(
     '''\

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from lsp.facts import (
+from inlay.context.facts import (
     FailedExample,
     HoleFacts,
     TracedCall,
@@ -19,11 +19,11 @@ from lsp.facts import (
     trace_facts,
     traced_calls,
 )
-from lsp.materialize import materialize, read_fills
-from lsp.observed import ObservedTypes
-from lsp.sketch import parse_sketch
-from lsp.tasks import TaskExample
-from lsp.trace import run_program
+from inlay.context.observed import ObservedTypes
+from inlay.run.trace import run_program
+from inlay.sketch import parse_sketch
+from inlay.sketch.materialize import materialize, read_fills
+from inlay.sketch.tasks import TaskExample
 
 TRACED = """import numpy as np
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from inlay.context.facts import TracedCall
+from inlay.sketch import parse_sketch
 from lsp import actions
-from lsp.facts import TracedCall
-from lsp.sketch import parse_sketch
 
 UNCALLED = 'def helper(xs: list[int]) -> int:\n    """Sum it."""\n'
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from lsp.sketch import parse_sketch
-from lsp.stale import fills_to_check, stale_fills
+from inlay.run.stale import fills_to_check, stale_fills
+from inlay.sketch import parse_sketch
 from tests.lsp.stdio import TIMEOUT, open_sketch
 
 URI = "file:///accepted.py"

@@ -18,9 +18,9 @@ from django.test import Client
 from apps.sketches.models import Sketch
 from apps.synthesis.models import Candidate, Run
 from config.asgi import application
-from lsp.facts import trace_facts
-from lsp.tasks import TaskExample
-from lsp.trace import run_program
+from inlay.context.facts import trace_facts
+from inlay.run.trace import run_program
+from inlay.sketch.tasks import TaskExample
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from apps.sandbox.codec import DecodeError, EncodeError, Record, decode, encode
+from inlay.sandbox.codec import DecodeError, EncodeError, Record, decode, encode
 
 
 def round_trip(value: object) -> object:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from apps.sandbox import Record, values_equal
+from inlay.sandbox import Record, values_equal
 
 
 @pytest.mark.parametrize(

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from apps.sandbox import ExampleResult, Limits, SandboxPool
-from apps.sandbox.confine import python_dirs
+from inlay.sandbox import ExampleResult, Limits, SandboxPool
+from inlay.sandbox.confine import python_dirs
 
 QUICK = Limits(wall_seconds=2.0, cpu_seconds=2)
 REPOSITORY = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.sandbox import Limits, SandboxPool
+from inlay.sandbox import Limits, SandboxPool
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,7 @@ fprog = struct.pack("=HxxxxxxQ", len(program) // 8, ctypes.addressof(buffer))
 assert libc.prctl(38, 1, 0, 0, 0) == 0
 assert libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0) == 0
 
-from apps.sandbox import SandboxUnavailable, run_examples
+from inlay.sandbox import SandboxUnavailable, run_examples
 try:
     [result] = run_examples("def solve():\\n    return 1\\n", "solve", [((), 1)])
 except SandboxUnavailable as error:
@@ -94,7 +94,7 @@ def test_limits_are_checked() -> None:
 
 def test_a_worker_in_a_folder_the_sandbox_hides_still_runs_candidates(tmp_path: Path) -> None:
     script = """\
-        from apps.sandbox import run_examples
+        from inlay.sandbox import run_examples
         [result] = run_examples("def f():\\n    return 1\\n", "f", [((), 1)])
         print(result.status)
         """

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from apps.sandbox import ExampleResult, Limits, SandboxPool
-from apps.sandbox.pool import job_kind
-from apps.sandbox.protocol import encode_message
-from apps.sandbox.results import make_job
+from inlay.sandbox import ExampleResult, Limits, SandboxPool
+from inlay.sandbox.pool import job_kind
+from inlay.sandbox.protocol import encode_message
+from inlay.sandbox.results import make_job
 
 SLEEP = "import time\ndef solve():\n    time.sleep(30)\n"
 NEXT = "def solve(x):\n    return x + 1\n"

@@ -10,7 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from apps.sandbox import ExampleResult, Limits, Record, run_examples
+from inlay.sandbox import ExampleResult, Limits, Record, run_examples
 
 QUICK = Limits(wall_seconds=2.0, cpu_seconds=2)
 

@@ -6,11 +6,11 @@ local model does so only by chance); tests/backends pins the real protocol again
 
 from __future__ import annotations
 
-from apps.sandbox import run_examples
 from apps.sketches.demo import DEMO_SKETCH
-from apps.synthesis.backends.openai_backend import OpenAIBackend
-from apps.synthesis.engine import ROUNDS, FillRequest, fill
-from lsp.sketch import parse_sketch
+from inlay.sandbox import run_examples
+from inlay.sketch import parse_sketch
+from inlay.synthesis.backends.openai_backend import OpenAIBackend
+from inlay.synthesis.engine import ROUNDS, FillRequest, fill
 from tests.servers import scripted_model
 from tests.synthesis.test_engine import EXAMPLES, Recorder
 

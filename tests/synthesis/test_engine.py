@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from apps.sketches.demo import DEMO_SKETCH
-from apps.synthesis.backends import BackendTimeoutError, get_backend
-from apps.synthesis.backends.openai_backend import OpenAIBackend
-from apps.synthesis.engine import FillRequest, SketchProblem, check_sketch, fill
-from lsp.examples import Example
+from inlay.sketch.examples import Example
+from inlay.synthesis.backends import BackendTimeoutError, get_backend
+from inlay.synthesis.backends.openai_backend import OpenAIBackend
+from inlay.synthesis.engine import FillRequest, SketchProblem, check_sketch, fill
 from tests.servers import llama_cpp_server
 
 pytestmark = pytest.mark.model

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from apps.synthesis.prompts import hole_messages
-from lsp.context import hole_context
-from lsp.examples import Example
-from lsp.sketch import parse_sketch
+from inlay.context.hole_context import hole_context
+from inlay.sketch import parse_sketch
+from inlay.sketch.examples import Example
+from inlay.synthesis.prompts import hole_messages
 
 SKETCH = dedent(
     '''\

@@ -10,11 +10,11 @@ from django.contrib.auth.models import User
 
 from apps.sketches.demo import DEMO_SKETCH
 from apps.sketches.models import Sketch
-from apps.synthesis.backends import registry
 from apps.synthesis.models import Candidate, Run
-from apps.synthesis.prompts import Rejection, hole_messages
 from apps.synthesis.tasks import fill_run, rejections
-from lsp.sketch import parse_sketch
+from inlay.sketch import parse_sketch
+from inlay.synthesis.backends import registry
+from inlay.synthesis.prompts import Rejection, hole_messages
 from tests.servers import scripted_model
 
 MUTATING = "def reverse_list(xs):\n    xs.reverse()\n    return xs\n"

@@ -14,7 +14,10 @@ class Migration(migrations.Migration):
             name="trace",
             field=models.JSONField(
                 default=dict,
-                help_text="What tracing its holes on the examples showed (lsp.facts.trace_facts).",
+                help_text=(
+                    "What tracing its holes on the examples showed "
+                    "(inlay.context.facts.trace_facts)."
+                ),
             ),
         ),
     ]

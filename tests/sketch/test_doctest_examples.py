@@ -1,0 +1,42 @@
+"""A function hole's doctest lines are its own examples; the entry's are the sketch's."""
+
+from inlay.sketch import parse_sketch
+from inlay.sketch.examples import Example
+
+SKETCH = '''def double(xs: list[int]) -> list[int]:
+    """Double every item.
+
+    >>> double([1, 2])
+    [2, 4]
+    >>> double([])
+    []
+    >>> ys = [3]
+    >>> print(ys)
+    [3]
+    """
+
+
+def main(xs, k):
+    """Double, then keep the first k.
+
+    >>> main([1, 2, 3], 2)
+    [2, 4]
+    """
+    return double(xs)[:k]
+'''
+
+
+def test_doctest_lines_are_the_holes_own_examples():
+    hole = parse_sketch(SKETCH).hole("double")
+    assert hole.kind == "function"
+    assert hole.examples == (Example(([1, 2],), [2, 4]), Example(([],), []))
+    assert hole.description.startswith("Double every item.")
+
+
+def test_the_entrys_doctest_lines_are_the_sketchs_examples():
+    assert parse_sketch(SKETCH).examples == (Example(([1, 2, 3], 2), [2, 4]),)
+
+
+def test_a_doctest_that_is_not_a_literal_call_is_no_example():
+    sketch = parse_sketch('def f(x):\n    """Doc.\n\n    >>> f(y)\n    1\n    >>> f(1)\n    """\n')
+    assert sketch.hole("f").examples == ()
