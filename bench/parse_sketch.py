@@ -35,12 +35,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from inlay.sketch import (  # noqa: E402
-    _SKETCH_QUERY,
     TextEdit,
     parse_sketch,
     reparse,
     syntax,  # noqa: E402
 )
+from inlay.sketch.holes import _SKETCH_QUERY  # noqa: E402
 
 DARC = ROOT.parent / "shared" / "darc"
 

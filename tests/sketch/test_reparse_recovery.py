@@ -79,7 +79,7 @@ def test_typing_in_a_comment_keeps_the_descriptions_across_lines():
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.data())
 def test_a_rescan_after_an_edit_matches_a_fresh_scan(data):
-    from inlay.sketch import _rescan, _Scanner
+    from inlay.sketch.scan import _rescan, _Scanner
 
     source = LONG.encode()
     layout = _Scanner(source).scan()

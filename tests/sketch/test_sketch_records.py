@@ -2,8 +2,9 @@
 
 import dataclasses
 
-from inlay.sketch import Function, Hole, Param, Span, _function, _hole, _param, _span
+from inlay.sketch import Function, Hole, Param, Span
 from inlay.sketch.examples import Example
+from inlay.sketch.records import _function, _hole, _param, _span
 
 SPAN = (1, 4, 2, 0, 30, 52)
 
