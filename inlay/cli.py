@@ -45,9 +45,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     fill = commands.add_parser("fill", help="fill a sketch's holes with a model and test them")
     fill.add_argument("sketch", type=Path)
-    fill.add_argument("--examples", type=Path, required=True, help='JSON: [{"args", "output"}]')
-    fill.add_argument("--candidates", type=int, default=3)
+    fill.add_argument(
+        "--examples",
+        type=Path,
+        help="examples, an ARC task or a DARC file (the entry's doctest lines count too)",
+    )
+    fill.add_argument("--entry", help="the entry function (default: main, or the one uncalled)")
+    fill.add_argument("--samples", type=int, default=6, help="samples per hole, repairs included")
+    fill.add_argument("--candidates", type=int, default=12, help="whole programs tested, at most")
+    fill.add_argument("--budget-seconds", type=float, default=120.0)
+    fill.add_argument("--budget-tokens", type=int, help="model tokens in and out, at most")
+    fill.add_argument(
+        "--constrain", action="store_true", help="constrained decoding for the local model"
+    )
     fill.add_argument("--backend", help="local or openai (default: $INLAY_MODEL_BACKEND)")
+    fill.add_argument("--json", action="store_true", help="print every event as a JSON line")
 
     lsp = commands.add_parser("lsp", help="run the language server")
     lsp.add_argument("--stdio", action="store_true", required=True)
@@ -205,23 +217,70 @@ def _fill(args: argparse.Namespace) -> int:
     from inlay.synthesis.backends import BackendError, get_backend
     from inlay.synthesis.engine import FillRequest, SketchProblem, fill
 
-    examples = [Example(item.args, item.output) for item in read_examples(args.examples)]
-    request = FillRequest(args.sketch.read_text(), examples, candidates=args.candidates)
-    outcome: dict[str, Any] = {}
+    examples = []
+    if args.examples is not None:
+        examples = [Example(item.args, item.output) for item in read_examples(args.examples)]
+    request = FillRequest(
+        args.sketch.read_text(),
+        examples,
+        samples=args.samples,
+        candidates=args.candidates,
+        budget_seconds=args.budget_seconds,
+        budget_tokens=args.budget_tokens,
+        entry=args.entry,
+        constrain=args.constrain,
+    )
+    finished: dict[str, Any] = {}
 
     def emit(kind: str, data: dict[str, Any]) -> None:
-        if kind == "candidate.progress":
-            return
-        print(json.dumps({"event": kind, **data}), flush=True)
-        if kind == "candidate.tested" and data["passed"] == data["total"]:
-            outcome["passed"] = True
+        if kind == "run.finished":
+            finished.update(data)
+        if args.json:
+            if kind != "candidate.progress":
+                print(json.dumps({"event": kind, **data}), flush=True)
+        else:
+            _print_event(kind, data)
 
     try:
         fill(request, get_backend(args.backend), emit)
     except (SketchProblem, BackendError) as error:
         print(f"inlay: {error}", file=sys.stderr)
         return 2
-    return 0 if outcome.get("passed") else 1
+    if not args.json and finished.get("text"):
+        print(finished["text"], end="")
+    return 0 if finished.get("passed") else 1
+
+
+def _print_event(kind: str, data: dict[str, Any]) -> None:
+    """The run as a person follows it: one line a sample and a candidate, then the choice."""
+    match kind:
+        case "hole.sample":
+            what = data.get("error") or (
+                f"passes {data['passed']} of {data['total']} of its examples"
+                if "passed" in data
+                else "written"
+            )
+            print(
+                f"  {data['hole']} ({data['origin']}, {data['tokens_out']} tokens, "
+                f"{data['seconds']:.1f} s): {what}",
+                file=sys.stderr,
+            )
+        case "candidate.tested":
+            print(
+                f"candidate {data['candidate']}: passes {data['passed']} of {data['total']}",
+                file=sys.stderr,
+            )
+        case "candidate.invalid":
+            print(f"candidate {data['candidate']}: {data['error']}", file=sys.stderr)
+        case "run.finished":
+            chosen = data["best"]
+            print(
+                f"chose candidate {chosen} ({data['why']}); {data['tokens_in']} tokens in, "
+                f"{data['tokens_out']} out, {data['seconds']:.1f} s"
+                if chosen is not None
+                else f"no candidate ({data['why']})",
+                file=sys.stderr,
+            )
 
 
 def _lsp(args: argparse.Namespace) -> int:

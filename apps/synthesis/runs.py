@@ -13,6 +13,7 @@ from apps.sketches.models import Revision, Sketch
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
+from inlay.synthesis.checks import check_examples
 from inlay.synthesis.engine import check_sketch
 
 
@@ -27,8 +28,9 @@ def start_run(sketch: Sketch, user: User, text: str) -> Run:
     SketchProblem (a sketch that cannot be filled) or ExampleError (a bad example) is raised
     before anything is queued."""
     revision = sketch.commit(text, "Edited")
-    check_sketch(text)
-    sketch.parsed_examples()
+    parsed = check_sketch(text)
+    # Examples the entry cannot be called with are the user's to fix: no model time is spent.
+    check_examples(parsed, sketch.parsed_examples())
     with transaction.atomic():
         run = Run.objects.create(
             sketch=sketch,

@@ -45,7 +45,10 @@ def fill_run(run_id: int) -> None:
         request = FillRequest(
             sketch=run.revision.text,
             examples=run.sketch.parsed_examples(),
+            samples=settings.INLAY_SAMPLES_PER_HOLE,
             candidates=settings.INLAY_CANDIDATES_PER_RUN,
+            budget_seconds=settings.INLAY_RUN_BUDGET_SECONDS,
+            budget_tokens=settings.INLAY_RUN_BUDGET_TOKENS or None,
             max_tokens=settings.INLAY_MAX_TOKENS,
             model_timeout_seconds=settings.INLAY_MODEL_TIMEOUT_SECONDS,
             limits=Limits(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from inlay.sketch import Hole, Sketch
+from inlay.sketch import Hole, Sketch, parse_sketch
 
 _INDENT = "    "
 _IMPORTS = {"import_statement", "import_from_statement", "future_import_statement"}
@@ -106,6 +106,28 @@ def apply_fills(sketch: Sketch, fills: Mapping[str, str]) -> str:
     for _, edit in reversed(ordered):
         source = source[: edit.start] + edit.text.encode("utf-8") + source[edit.end :]
     return source.decode("utf-8")
+
+
+def apply_nested_fills(sketch: Sketch, fills: Mapping[str, str], rounds: int = 4) -> str:
+    """The sketch with `fills`, including fills of the holes that other fills leave (which exist
+    only once those are in): applied round by round."""
+    left, text = dict(fills), sketch.source
+    for _ in range(rounds):
+        ready = {name: code for name, code in left.items() if _has_hole(sketch, name)}
+        if not ready:
+            break
+        text = apply_fills(sketch, ready)
+        left = {name: code for name, code in left.items() if name not in ready}
+        if not left:
+            return text
+        sketch = parse_sketch(text)
+    if left:
+        raise FillError(f"No hole is named {', '.join(sorted(left))}.")
+    return text
+
+
+def _has_hole(sketch: Sketch, name: str) -> bool:
+    return any(hole.name == name for hole in sketch.holes)
 
 
 def _edits(sketch: Sketch, fill: Fill) -> list[_Edit]:

@@ -141,23 +141,26 @@ def _bytes(node: Node, data: bytes) -> bytes:
 
 
 def _doctest_examples(name: str, params: tuple[Param, ...], text: str) -> tuple[Example, ...]:
-    """The examples written as doctest lines: `>>> name(args)`, then the expected value.
+    """The examples written in a docstring: doctest lines (`>>> name(args)`, then the expected
+    value, or nothing for None, as doctest reads it), and lines that state a call's value,
+    `name(args) == value` (or `->`, `=>`, `➞`, `should return`, `returns`).
 
     Only calls of the function itself with literal arguments are examples; other doctest lines
     (setting up a variable, printing) are left to the text of the description.
     """
-    if ">>>" not in text:  # no doctest line, no example (and most docstrings have none)
-        return ()
+    found = _stated_examples(name, text) if f"{name}(" in text else []
+    if ">>>" not in text:  # no doctest line (and most docstrings have none)
+        return tuple(found)
     try:
         tests = doctest.DocTestParser().get_examples(text)
     except ValueError:  # an inconsistently indented doctest block: no examples to read
-        return ()
+        return tuple(found)
     examples = []
     for test in tests:
         example = _doctest_example(name, params, test)
         if example is not None:
             examples.append(example)
-    return tuple(examples)
+    return tuple(examples + [example for example in found if example not in examples])
 
 
 def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example) -> Example | None:
@@ -167,13 +170,55 @@ def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example
         return None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
         return None
-    if call.func.id != name or call.keywords or not test.want.strip():
+    if call.func.id != name or call.keywords:
         return None
     arguments = test.source.strip()[len(name) :].strip()[1:-1]
     try:
-        return Example(parse_arguments(arguments), parse_value(test.want))
+        # doctest shows nothing for a call that returns None.
+        output = parse_value(test.want) if test.want.strip() else None
+        return Example(parse_arguments(arguments), output)
     except ExampleError:
         return None
+
+
+# What may stand between a call and the value it is stated to have, outside doctest lines.
+_STATED = re.compile(r"\s*(?:==|->|=>|➞|→|should\s+return|returns|return)\s*(.+?)\s*[.,;]?\s*$")
+
+
+def _stated_examples(name: str, text: str) -> list[Example]:
+    examples = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line.startswith(f"{name}("):
+            continue
+        call = _leading_call(line, name)
+        if call is None:
+            continue
+        stated = _STATED.match(line, len(call))
+        if stated is None:
+            continue
+        try:
+            output = parse_value(stated.group(1))
+            example = Example(parse_arguments(call[len(name) + 1 : -1]), output)
+        except ExampleError:
+            continue
+        if example not in examples:
+            examples.append(example)
+    return examples
+
+
+def _leading_call(line: str, name: str) -> str | None:
+    """The call of `name` that the line begins with: its text up to the closing parenthesis."""
+    for end in range(len(name) + 1, len(line)):
+        if line[end] != ")":
+            continue
+        try:
+            node = ast.parse(line[: end + 1], mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Call) and not node.keywords:
+            return line[: end + 1]
+    return None
 
 
 def _params(parameters: Node | None, data: bytes) -> tuple[Param, ...]:

@@ -1,25 +1,39 @@
-"""The synthesis engine: fill a sketch's holes with a model and test each candidate.
+"""The synthesis engine: fill a sketch's holes with a model, test, repair and rank the candidates.
 
 Django-free. It reports every step through `emit(kind, data)`, with JSON-ready data; the Celery
-task persists those as events, the CLI prints them. A candidate fills every hole of the sketch;
-the first is sampled greedily, the others with some temperature, and the run stops early at the
-first candidate that passes every example.
+task persists those as events, the CLI prints them (docs/cli.md lists them).
+
+A run works hole by hole and round by round, within a budget of samples, seconds and tokens:
+
+1. Each round adds one sample to every hole's *pool*: greedy first, then sampled with some
+   temperature and a seed of its own, or, where the hole's best sample so far failed, a *repair*
+   of it that is told the failing call, the value expected and the value (or error) it gave, and
+   what the other holes received and returned on that call (`repair_prompt`). A sample is
+   checked before anything runs (`checks.check_fill`: it parses, defines the hole with the right
+   arity, leaves no name undefined); a sample that repeats one in the pool counts as a vote for
+   it; a sample that repeats a fill the user rejected is dropped.
+2. A hole with examples of its own (its doctest lines, examples the user gave it) has each sample
+   tested alone: one sandboxed call of the hole's function per example, the other holes stubbed.
+3. The pools are combined best-first (by own examples passed, then by age) into whole programs,
+   the *candidates*, each tested on the entry's examples and traced.
+4. The run stops at a candidate passing every example when there are enough examples to trust
+   that (`FEW_EXAMPLES`); with fewer it goes on sampling, and chooses among the passing candidates
+   the one most others agree with on further inputs (`ranking`), stopping early once more samples
+   could hardly change that choice.
 
 A fill may leave holes of its own (ANPL's decomposition: `return "sum each row"(grid)` inside the
-fill): they are filled in a next round, with the patched sketch as their context, up to
-`ROUNDS` rounds; a candidate that still has holes after that is invalid, and says which.
+fill): they are filled greedily with the patched sketch as their context, up to `ROUNDS` deep.
 
-Each tested candidate is then run once more with its holes traced (`inlay.run.trace`), on the
-examples that ran to an end (not those that hit a limit: they would only hit it again), and what the
-trace shows of each hole (the values it received and returned, their observed types, which hole
-raised on which example) is reported as `candidate.traced`: the language server's facts about the
-sketch's last run.
+A model reply that fails (a timeout, an unreadable answer) costs only that sample. Every run ends
+with `run.finished` (or `run.cancelled`), naming the chosen candidate, why it was chosen, and the
+tokens and seconds spent.
 """
 
 from __future__ import annotations
 
+import ast
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,168 +43,695 @@ from inlay.run.trace import run_program
 from inlay.sandbox import ExampleResult, Limits, run_examples
 from inlay.sketch import Hole, Sketch, parse_sketch
 from inlay.sketch.examples import Example, abbreviate
-from inlay.sketch.fill import FillError, apply_fills
+from inlay.sketch.fill import FillError, apply_nested_fills
 from inlay.sketch.tasks import TaskExample
-from inlay.synthesis.backends import BackendError, GenerationOptions, ModelBackend
-from inlay.synthesis.prompts import NoCode, Rejection, extract_code, hole_messages
+from inlay.synthesis import ranking
+from inlay.synthesis.backends import (
+    BackendError,
+    BackendTimeoutError,
+    BadResponseError,
+    GenerationOptions,
+    ModelBackend,
+    Usage,
+)
+from inlay.synthesis.checks import SketchProblem, check_examples, check_fill, names_undefined
+from inlay.synthesis.checks import undefined_names as undefined_names_of
+from inlay.synthesis.prompts import (
+    NoCode,
+    Prompt,
+    Rejection,
+    complete_function,
+    hole_prompt,
+    repair_prompt,
+    reply_done,
+)
 
 Emit = Callable[[str, dict[str, Any]], None]
 
 ROUNDS = 3
+# With at least this many examples a candidate passing them all is taken at once; with fewer,
+# passing says less, and the run samples on to rank the candidates by agreement.
+FEW_EXAMPLES = 5
+# Ranking stops sampling once the chosen group leads the next by this many samples.
+DECISIVE_LEAD = 3
 _PROGRESS_INTERVAL = 0.5
 _SHOWN_VALUE = 2000
 _RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
+_SHOWN_CALLS = 3  # traced calls of a hole shown in a repair prompt
+# A reply may have failed this way without the backend as a whole being at fault.
+_LOCAL_FAILURES = (BackendTimeoutError, BadResponseError)
+
+# A function body that is one indented block, then the closing fence: with the signature and
+# docstring already written, the reply can only be that function (see docs/models.md).
+BODY_GRAMMAR = r"""
+root ::= line+ "```"
+line ::= ("    " | "\t") [^\n]* "\n" | [ \t]* "\n"
+"""
 
 
-class SketchProblem(ValueError):
-    """The sketch cannot be filled as it stands; the message tells the user why."""
+class Cancelled(Exception):
+    """The run was cancelled by its user."""
 
 
 @dataclass(frozen=True)
 class FillRequest:
     sketch: str
     examples: Sequence[Example]
-    candidates: int = 3
+    samples: int = 6  # per hole, repairs included
+    candidates: int = 12  # whole programs tested, at most
+    repairs: int = 2  # per hole
     max_tokens: int = 400
     temperature: float = 0.8
     model_timeout_seconds: float = 120.0
+    budget_seconds: float = 120.0
+    budget_tokens: int | None = None
     limits: Limits = field(default_factory=Limits)
-    # Fills the user rejected in earlier runs of the sketch, newest first: shown in the prompts.
+    # Fills the user rejected in earlier runs of the sketch, newest first: shown in the prompts
+    # and never offered again.
     rejected: Sequence[Rejection] = ()
+    entry: str | None = None
+    # Examples of single holes, by hole name, besides their doctest lines.
+    hole_examples: Mapping[str, Sequence[Example]] = field(default_factory=dict)
+    # Constrained decoding where the backend has it (the local model): off by default, as it
+    # halves the local model's speed for no fewer invalid samples (docs/benchmarks.md).
+    constrain: bool = False
 
 
-def check_sketch(source: str) -> Sketch:
+def check_sketch(source: str, entry: str | None = None) -> Sketch:
     sketch = parse_sketch(source)
     if sketch.errors:
         error = sketch.errors[0]
         raise SketchProblem(f"Line {error.line + 1}, column {error.column + 1}: {error.message}")
     if not sketch.holes:
         raise SketchProblem("The sketch has no holes to fill.")
+    if entry is not None:
+        if sketch.function(entry) is None:
+            raise SketchProblem(f"The sketch defines no function `{entry}` to use as the entry.")
+        return _with_entry(sketch, entry)
     if sketch.entry is None:
         raise SketchProblem(
             "Cannot tell which function is the entry: define `main`, or leave exactly one "
-            "top-level function that no other function calls."
+            "top-level function that no other function calls (or name one with --entry)."
         )
     return sketch
 
 
-def fill(request: FillRequest, backend: ModelBackend, emit: Emit) -> None:
-    """Run one fill to its end. Raises SketchProblem or BackendError when the run cannot go on."""
-    sketch = check_sketch(request.sketch)
-    emit("run.started", {"holes": [hole.name for hole in sketch.holes], "backend": backend.name})
-    best = None
-    for index in range(request.candidates):
-        passed = _candidate(sketch, request, backend, index, emit)
-        if passed is not None and (best is None or passed > best[1]):
-            best = (index, passed)
-        if request.examples and passed == len(request.examples):
-            break
-    emit("run.finished", {"best": best[0] if best else None, "examples": len(request.examples)})
-
-
-def _candidate(
-    sketch: Sketch, request: FillRequest, backend: ModelBackend, index: int, emit: Emit
-) -> int | None:
-    """Generate, patch and test one candidate; the number of examples it passes, or None."""
-    emit("candidate.started", {"candidate": index})
-    options = GenerationOptions(
-        max_tokens=request.max_tokens,
-        temperature=0.0 if index == 0 else request.temperature,
-        seed=index,
-        timeout_seconds=request.model_timeout_seconds,
-    )
-    fills: dict[str, str] = {}
-    current = sketch
-    try:
-        for _ in range(ROUNDS):
-            pending = [hole for hole in current.holes if hole.name not in fills]
-            if not pending:
-                break
-            this_round = {}
-            for hole in pending:
-                reply = _generate(current, hole, request, backend, options, index, emit)
-                this_round[hole.name] = extract_code(reply)
-            fills |= this_round
-            current = parse_sketch(apply_fills(current, this_round))
-        if current.holes:
-            left = ", ".join(f"`{hole.name}`" for hole in current.holes)
-            raise FillError(f"The fills still leave holes after {ROUNDS} rounds: {left}.")
-        if current.errors:
-            problem = current.errors[0]
-            raise FillError(f"The filled sketch does not parse: {problem.message}.")
-        text = current.source
-    except (NoCode, FillError) as error:
-        emit("candidate.invalid", {"candidate": index, "error": str(error)})
-        return None
-    emit("candidate.generated", {"candidate": index, "text": text, "fills": fills})
-    assert sketch.entry is not None
-    cases = [(example.args, example.output) for example in request.examples]
-    results = run_examples(text, sketch.entry, cases, request.limits)
-    for number, (example, result) in enumerate(zip(request.examples, results, strict=True)):
-        call = f"{sketch.entry}({', '.join(show_value(arg) for arg in example.args)})"
-        data = {"candidate": index, "example": number, "call": call, **_result_data(result)}
-        emit("example.result", data)
-    traced = _trace(sketch, text, list(fills), request, results)
-    if traced is not None:
-        emit("candidate.traced", {"candidate": index, **traced})
-    passed = sum(result.status == "pass" for result in results)
-    emit("candidate.tested", {"candidate": index, "passed": passed, "total": len(results)})
-    return passed
-
-
-def _trace(
-    sketch: Sketch,
-    text: str,
-    holes: Sequence[str],
-    request: FillRequest,
-    results: Sequence[ExampleResult],
-) -> dict[str, Any] | None:
-    """The candidate's filled holes (sub-holes too) traced on the examples that ran to an end
-    (see the module's docstring), as `inlay.context.facts.trace_facts` reports them."""
-    assert sketch.entry is not None
-    numbers = [n for n, result in enumerate(results) if result.status in _RAN_TO_AN_END]
-    if not numbers:
-        return None
-    examples = [
-        TaskExample(tuple(request.examples[n].args), request.examples[n].output, None, n)
-        for n in numbers
-    ]
-    runs = run_program(text, sketch.entry, examples, trace=holes)
-    return trace_facts(runs, numpy=imported_modules(sketch).get("numpy", "numpy"))
-
-
-def _generate(
-    sketch: Sketch,
-    hole: Hole,
+def fill(
     request: FillRequest,
     backend: ModelBackend,
-    options: GenerationOptions,
-    index: int,
     emit: Emit,
-) -> str:
-    reply, last = "", 0.0
-    messages = hole_messages(sketch, hole, request.examples, request.rejected)
-    for chunk in backend.stream_chat(messages, options):
-        reply += chunk
-        if time.monotonic() - last >= _PROGRESS_INTERVAL:
-            emit("candidate.progress", {"candidate": index, "hole": hole.name, "reply": reply})
-            last = time.monotonic()
-    emit("candidate.progress", {"candidate": index, "hole": hole.name, "reply": reply})
-    return reply
+    cancelled: Callable[[], bool] = lambda: False,
+) -> str | None:
+    """Run one fill to its end; the chosen program's text, or None. Raises SketchProblem before
+    any model call when the sketch or its examples cannot be used, and BackendError when the model
+    cannot be reached or loaded at all."""
+    sketch = check_sketch(request.sketch, request.entry)
+    examples = [*request.examples]
+    examples += [example for example in sketch.examples if example not in examples]
+    check_examples(sketch, examples)
+    emit(
+        "run.started",
+        {
+            "holes": [hole.name for hole in sketch.holes],
+            "backend": backend.name,
+            "examples": len(examples),
+        },
+    )
+    run = _Run(sketch, examples, request, backend, emit, cancelled)
+    try:
+        run.search()
+    except Cancelled:
+        emit("run.cancelled", run.totals())
+        return None
+    return run.finish()
+
+
+@dataclass
+class _Sample:
+    hole: str
+    number: int
+    code: str
+    fills: dict[str, str]  # the hole's and those of the holes its code left, if any
+    origin: str  # greedy, sample or repair
+    normal: str
+    votes: int = 1
+    passed: int | None = None  # of the hole's own examples
+    failure: str | None = None  # the first own example it failed, for a repair
+
+
+@dataclass
+class _Candidate:
+    number: int
+    samples: tuple[int, ...]
+    text: str | None = None
+    passed: int = 0
+    failure: str | None = None
+    blame: str | None = None
+
+
+class _Run:
+    def __init__(
+        self,
+        sketch: Sketch,
+        examples: list[Example],
+        request: FillRequest,
+        backend: ModelBackend,
+        emit: Emit,
+        cancelled: Callable[[], bool],
+    ) -> None:
+        self.sketch = sketch
+        self.examples = examples
+        self.request = request
+        self.backend = backend
+        self.emit = emit
+        self.cancelled = cancelled
+        assert sketch.entry is not None
+        self.entry = sketch.entry
+        self.holes = _dependency_order(sketch)
+        self.pools: dict[str, list[_Sample]] = {hole.name: [] for hole in self.holes}
+        self.repairs: dict[str, int] = {hole.name: 0 for hole in self.holes}
+        self.candidates: list[_Candidate] = []
+        self.tried: set[tuple[int, ...]] = set()
+        self.usage = Usage()
+        self.started = time.monotonic()
+        self.prompts: dict[str, Prompt] = {}
+        self.rejected = {
+            (rejection.hole, _normal(rejection.code)) for rejection in request.rejected
+        }
+        self.behaviours: dict[int, list[ExampleResult]] = {}
+        self.ranked: ranking.Ranking | None = None
+        try:
+            self.baseline = names_undefined(_stubbed(sketch, {}))
+        except (FillError, SyntaxError):
+            self.baseline = frozenset()
+
+    # The search.
+
+    def search(self) -> None:
+        for round_ in range(max(1, self.request.samples)):
+            if self._out_of_budget() or len(self.candidates) >= self.request.candidates:
+                return
+            number = len(self.candidates)
+            self.emit("candidate.started", {"candidate": number})
+            spent = self._spent()
+            reasons = [self._add_sample(hole, round_, number) for hole in self.holes]
+            combination = self._next_combination()
+            if combination is None:
+                reason = next((r for r in reasons if r), "No new combination of fills to test.")
+                self.emit("candidate.invalid", {"candidate": number, "error": reason})
+                self.candidates.append(_Candidate(number, ()))
+            else:
+                self._test(_Candidate(number, combination), spent)
+            if self._done():
+                return
+
+    def _done(self) -> bool:
+        passing = self._passing()
+        if not self.examples:
+            return any(candidate.text for candidate in self.candidates)
+        if not passing:
+            return False
+        if len(self.examples) >= FEW_EXAMPLES:
+            return True
+        self.ranked = self._rank(passing)
+        return ranking.decided(self.ranked, self._votes, DECISIVE_LEAD)
+
+    def _out_of_budget(self) -> bool:
+        if time.monotonic() - self.started >= self.request.budget_seconds:
+            return True
+        tokens = self.request.budget_tokens
+        return tokens is not None and self.usage.tokens_in + self.usage.tokens_out >= tokens
+
+    # Samples.
+
+    def _add_sample(self, hole: Hole, round_: int, number: int) -> str | None:
+        """Add one sample to the hole's pool; why none was added, or None."""
+        if self.cancelled():
+            raise Cancelled
+        pool = self.pools[hole.name]
+        failing = [s for s in pool if s.failure is not None]
+        repair = (
+            round_ > 0
+            and self.repairs[hole.name] < self.request.repairs
+            and bool(failing)
+            and not any(s.passed is not None and s.failure is None for s in pool)
+        )
+        prompt = self._prompt(hole)
+        origin = "greedy" if round_ == 0 else "sample"
+        if repair:
+            worst = failing[-1]
+            assert worst.failure is not None
+            prompt = repair_prompt(prompt, worst.code, worst.failure)
+            self.repairs[hole.name] += 1
+            origin = "repair"
+        first_repair = origin == "repair" and self.repairs[hole.name] == 1
+        greedy = origin == "greedy" or first_repair
+        options = self._options(0.0 if greedy else self.request.temperature, seed=round_)
+        event: dict[str, Any] = {"candidate": number, "hole": hole.name, "origin": origin}
+        began, usage = time.monotonic(), Usage()
+        try:
+            reply = self._generate(prompt, hole, options, number, usage)
+            code = complete_function(prompt, reply)
+            problem = check_fill(hole, code)
+            if problem is not None:
+                raise FillError(problem)
+            fills = self._expand(hole, code, number)
+        except (NoCode, FillError, *_LOCAL_FAILURES) as error:
+            return self._sample_event(event, "invalid", began, usage, error=str(error))
+        except BackendError as error:
+            if "could not generate" not in str(error):
+                raise
+            return self._sample_event(event, "invalid", began, usage, error=str(error))
+        normal = _normal(code)
+        if (hole.name, normal) in self.rejected:
+            message = f"The model wrote a fill of `{hole.name}` the user rejected again."
+            return self._sample_event(event, "rejected", began, usage, error=message)
+        same = next((s for s in pool if s.normal == normal), None)
+        if same is not None:
+            same.votes += 1
+            message = f"The model wrote sample {same.number} of `{hole.name}` again."
+            return self._sample_event(event, "duplicate", began, usage, error=message)
+        sample = _Sample(hole.name, len(pool), code, fills, origin, normal)
+        self._test_alone(hole, sample)
+        pool.append(sample)
+        event |= {"sample": sample.number, "code": code}
+        if sample.passed is not None:
+            event |= {"passed": sample.passed, "total": len(self._own_examples(hole))}
+        self._sample_event(event, "ok", began, usage)
+        return None
+
+    def _sample_event(
+        self, event: dict[str, Any], status: str, began: float, usage: Usage, **more: Any
+    ) -> str | None:
+        self.usage.tokens_in += usage.tokens_in
+        self.usage.tokens_out += usage.tokens_out
+        event |= {
+            "status": status,
+            "tokens_in": usage.tokens_in,
+            "tokens_cached": usage.tokens_cached,
+            "tokens_out": usage.tokens_out,
+            "seconds": round(time.monotonic() - began, 3),
+            **more,
+        }
+        self.emit("hole.sample", event)
+        return more.get("error")
+
+    def _prompt(self, hole: Hole) -> Prompt:
+        if hole.name not in self.prompts:
+            self.prompts[hole.name] = hole_prompt(
+                self.sketch,
+                hole,
+                self.examples,
+                self.request.rejected,
+                own_examples=self._own_examples(hole),
+                prefill=self.backend.continues_replies,
+            )
+        return self.prompts[hole.name]
+
+    def _options(self, temperature: float, seed: int) -> GenerationOptions:
+        constrained = self.request.constrain and self.backend.continues_replies
+        return GenerationOptions(
+            max_tokens=self.request.max_tokens,
+            temperature=temperature,
+            seed=seed,
+            timeout_seconds=self.request.model_timeout_seconds,
+            # A continued reply is inside the fence already: its end is the closing one.
+            stop=("```",) if self.backend.continues_replies else (),
+            grammar=BODY_GRAMMAR if constrained else None,
+        )
+
+    def _generate(
+        self, prompt: Prompt, hole: Hole, options: GenerationOptions, number: int, usage: Usage
+    ) -> str:
+        reply, last = "", 0.0
+        stream = self.backend.stream_chat(prompt.messages, options, usage)
+        try:
+            for chunk in stream:
+                reply += chunk
+                if self.cancelled():
+                    raise Cancelled
+                if time.monotonic() - last >= _PROGRESS_INTERVAL:
+                    self._progress(number, hole, prompt.prefix + reply)
+                    last = time.monotonic()
+                if prompt.prefix and reply_done(reply):
+                    break  # the function has ended: stop the model writing on
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()
+        self._progress(number, hole, prompt.prefix + reply)
+        return reply
+
+    def _progress(self, number: int, hole: Hole, reply: str) -> None:
+        self.emit("candidate.progress", {"candidate": number, "hole": hole.name, "reply": reply})
+
+    def _expand(self, hole: Hole, code: str, number: int) -> dict[str, str]:
+        """The fills of `code` and of the holes it leaves, filled greedily (ANPL's
+        decomposition), up to ROUNDS deep."""
+        fills = {hole.name: code}
+        current = parse_sketch(apply_nested_fills(self.sketch, fills))
+        known = {each.name for each in self.sketch.holes}
+        for _ in range(ROUNDS - 1):  # the hole's own fill was the first round
+            new = [each for each in current.holes if each.name not in known | set(fills)]
+            if not new:
+                return fills
+            for sub in new:
+                prompt = hole_prompt(
+                    current, sub, self.examples, prefill=self.backend.continues_replies
+                )
+                usage = Usage()
+                reply = self._generate(prompt, sub, self._options(0.0, 0), number, usage)
+                self.usage.tokens_in += usage.tokens_in
+                self.usage.tokens_out += usage.tokens_out
+                sub_code = complete_function(prompt, reply)
+                problem = check_fill(sub, sub_code)
+                if problem is not None:
+                    raise FillError(f"Its sub-hole `{sub.name}`: {problem}")
+                fills[sub.name] = sub_code
+            current = parse_sketch(apply_nested_fills(self.sketch, fills))
+        left = [each.name for each in current.holes if each.name not in known | set(fills)]
+        if left:
+            names = ", ".join(f"`{name}`" for name in left)
+            raise FillError(f"The fills still leave holes after {ROUNDS} rounds: {names}.")
+        return fills
+
+    def _own_examples(self, hole: Hole) -> list[Example]:
+        given = list(self.request.hole_examples.get(hole.name, ()))
+        return given + [example for example in hole.examples if example not in given]
+
+    def _test_alone(self, hole: Hole, sample: _Sample) -> None:
+        """Test the sample on the hole's own examples, the other holes stubbed; not the entry's
+        own doctest lines, which the candidate's test runs anyway."""
+        own = self._own_examples(hole)
+        if not own or hole.name == self.entry and not self.request.hole_examples.get(hole.name):
+            return
+        try:
+            program = _stubbed(self.sketch, sample.fills)
+        except FillError as error:
+            sample.passed, sample.failure = 0, str(error)
+            return
+        cases = [(example.args, example.output) for example in own]
+        results = run_examples(program, hole.name, cases, self.request.limits)
+        sample.passed = sum(result.status == "pass" for result in results)
+        failed = next((n for n, r in enumerate(results) if r.status != "pass"), None)
+        if failed is not None:
+            sample.failure = _failure_text(hole.name, own[failed], results[failed])
+
+    # Candidates.
+
+    def _next_combination(self) -> tuple[int, ...] | None:
+        """The best untested combination of the pools' samples (see the module's docstring)."""
+        ranked = [
+            sorted(self.pools[hole.name], key=lambda s: (-(s.passed or 0), s.number))
+            for hole in self.holes
+        ]
+        if any(not pool for pool in ranked):
+            return None
+        best: tuple[tuple[float, int], tuple[int, ...]] | None = None
+        # Depth-first over the first few of each pool: pools stay small (one sample a round).
+        for combination in _combinations([pool[:4] for pool in ranked]):
+            numbers = tuple(sample.number for sample in combination)
+            if numbers in self.tried:
+                continue
+            score = (-sum(s.passed or 0 for s in combination), sum(numbers))
+            if best is None or score < best[0]:
+                best = (score, numbers)
+        return best[1] if best else None
+
+    def _test(self, candidate: _Candidate, spent: tuple[int, int, float]) -> None:
+        self.tried.add(candidate.samples)
+        self.candidates.append(candidate)
+        number = candidate.number
+        fills: dict[str, str] = {}
+        for hole, index in zip(self.holes, candidate.samples, strict=True):
+            fills |= self.pools[hole.name][index].fills
+        try:
+            text = apply_nested_fills(self.sketch, fills)
+            filled = parse_sketch(text)
+            if filled.errors:
+                raise FillError(f"The filled sketch does not parse: {filled.errors[0].message}.")
+            missing = undefined_names_of(self.sketch, fills, self.baseline)
+            if missing:
+                raise FillError(missing)
+        except FillError as error:
+            self.emit("candidate.invalid", {"candidate": number, "error": str(error)})
+            return
+        candidate.text = text
+        self.emit("candidate.generated", {"candidate": number, "text": text, "fills": fills})
+        cases = [(example.args, example.output) for example in self.examples]
+        results = run_examples(text, self.entry, cases, self.request.limits)
+        for index, (example, result) in enumerate(zip(self.examples, results, strict=True)):
+            call = f"{self.entry}({', '.join(show_value(arg) for arg in example.args)})"
+            data = {"candidate": number, "example": index, "call": call, **_result_data(result)}
+            self.emit("example.result", data)
+        traced = self._trace(text, list(fills), results)
+        if traced is not None:
+            self.emit("candidate.traced", {"candidate": number, **traced})
+        candidate.passed = sum(result.status == "pass" for result in results)
+        tokens_in, tokens_out, began = spent
+        self.emit(
+            "candidate.tested",
+            {
+                "candidate": number,
+                "passed": candidate.passed,
+                "total": len(results),
+                "tokens_in": self.usage.tokens_in - tokens_in,
+                "tokens_out": self.usage.tokens_out - tokens_out,
+                "seconds": round(time.monotonic() - began, 3),
+            },
+        )
+        self._blame(candidate, results, traced)
+
+    def _spent(self) -> tuple[int, int, float]:
+        return self.usage.tokens_in, self.usage.tokens_out, time.monotonic()
+
+    def _blame(
+        self,
+        candidate: _Candidate,
+        results: Sequence[ExampleResult],
+        traced: dict[str, Any] | None,
+    ) -> None:
+        """Mark the sample a failing candidate's first failure most likely lies in, with what
+        went wrong, for the next round to repair."""
+        failed = next((n for n, r in enumerate(results) if r.status != "pass"), None)
+        if failed is None:
+            return
+        raised = (traced or {}).get("failed_in", {})
+        culprit = raised.get(str(failed)) or raised.get(failed)
+        names = [hole.name for hole in self.holes]
+        if culprit not in names:
+            # The hole nearest the output: the last in dependency order.
+            culprit = names[-1]
+        index = candidate.samples[names.index(culprit)]
+        sample = self.pools[culprit][index]
+        text = _failure_text(self.entry, self.examples[failed], results[failed])
+        calls = _traced_calls(traced, failed, [n for n in names if n != culprit])
+        if sample.failure is None:
+            sample.failure = text + calls
+
+    def _trace(
+        self, text: str, holes: Sequence[str], results: Sequence[ExampleResult]
+    ) -> dict[str, Any] | None:
+        """The candidate's filled holes (sub-holes too) traced on the examples that ran to an end,
+        as `inlay.context.facts.trace_facts` reports them."""
+        numbers = [n for n, result in enumerate(results) if result.status in _RAN_TO_AN_END]
+        if not numbers:
+            return None
+        examples = [
+            TaskExample(tuple(self.examples[n].args), self.examples[n].output, None, n)
+            for n in numbers
+        ]
+        runs = run_program(text, self.entry, examples, trace=holes)
+        return trace_facts(runs, numpy=imported_modules(self.sketch).get("numpy", "numpy"))
+
+    # Ranking and the end.
+
+    def _passing(self) -> list[_Candidate]:
+        total = len(self.examples)
+        return [c for c in self.candidates if c.text is not None and c.passed == total]
+
+    def _votes(self, number: int) -> int:
+        candidate = self.candidates[number]
+        samples = [
+            self.pools[hole.name][index]
+            for hole, index in zip(self.holes, candidate.samples, strict=True)
+        ]
+        return 1 + sum(sample.votes - 1 for sample in samples)
+
+    def _rank(self, passing: Sequence[_Candidate]) -> ranking.Ranking:
+        inputs = ranking.further_inputs([example.args for example in self.examples])
+        for candidate in passing:
+            if candidate.number not in self.behaviours and candidate.text is not None:
+                cases = [(args, None) for args in inputs]
+                self.behaviours[candidate.number] = (
+                    run_examples(candidate.text, self.entry, cases, self.request.limits)
+                    if cases
+                    else []
+                )
+        return ranking.rank([c.number for c in passing], self._votes, lambda n: self.behaviours[n])
+
+    def totals(self) -> dict[str, Any]:
+        return {
+            "candidates": len(self.candidates),
+            "tokens_in": self.usage.tokens_in,
+            "tokens_out": self.usage.tokens_out,
+            "seconds": round(time.monotonic() - self.started, 3),
+        }
+
+    def finish(self) -> str | None:
+        passing = self._passing()
+        chosen: _Candidate | None = None
+        why = "no candidate could be built"
+        if passing:
+            ranked = self._rank(passing)
+            chosen = self.candidates[ranked.chosen]
+            why = ranked.why
+            self.emit(
+                "run.ranked",
+                {
+                    "chosen": ranked.chosen,
+                    "why": why,
+                    "groups": ranked.groups,
+                    "inputs": ranked.inputs,
+                },
+            )
+        else:
+            built = [c for c in self.candidates if c.text is not None]
+            if built:
+                chosen = max(built, key=lambda c: (c.passed, -c.number))
+                why = (
+                    f"passes {chosen.passed} of {len(self.examples)} examples, the most of any"
+                    if self.examples
+                    else "not tested: the sketch has no examples"
+                )
+        self.emit(
+            "run.finished",
+            {
+                "best": chosen.number if chosen else None,
+                "examples": len(self.examples),
+                "passed": bool(chosen and self.examples and chosen.passed == len(self.examples)),
+                "why": why,
+                "text": chosen.text if chosen else None,
+                **self.totals(),
+            },
+        )
+        return chosen.text if chosen else None
+
+
+def _dependency_order(sketch: Sketch) -> list[Hole]:
+    """The holes, those that others' functions call first (Parsel: dependencies first)."""
+    calls = sketch.calls
+    depth: dict[str, int] = {}
+
+    def reach(name: str, level: int, seen: frozenset[str]) -> None:
+        if name in seen:
+            return
+        depth[name] = max(depth.get(name, 0), level)
+        for callee in calls.get(name, ()):
+            reach(callee, level + 1, seen | {name})
+
+    if sketch.entry:
+        reach(sketch.entry, 0, frozenset())
+    holding: dict[str, int] = {}
+    for hole in sketch.holes:
+        owners = [
+            f.name
+            for f in sketch.functions
+            if any(f.span.start_byte <= use.start_byte < f.span.end_byte for use in hole.uses)
+        ]
+        holding[hole.name] = max(
+            [depth.get(hole.name, -1), *(depth.get(owner, 0) + 1 for owner in owners)]
+        )
+    return sorted(sketch.holes, key=lambda hole: -holding[hole.name])
+
+
+def _combinations(pools: Sequence[Sequence[_Sample]]) -> list[tuple[_Sample, ...]]:
+    combinations: list[tuple[_Sample, ...]] = [()]
+    for pool in pools:
+        combinations = [(*done, sample) for done in combinations for sample in pool]
+    return combinations
+
+
+def _stubbed(sketch: Sketch, fills: Mapping[str, str]) -> str:
+    """The sketch with `fills`, and every other hole a function that raises."""
+    stubs = {
+        hole.name: hole.stub() + f"    raise NotImplementedError({hole.name!r})\n"
+        for hole in sketch.holes
+        if hole.name not in fills
+    }
+    return apply_nested_fills(sketch, {**stubs, **fills})
+
+
+def _with_entry(sketch: Sketch, entry: str) -> Sketch:
+    from dataclasses import replace
+
+    return replace(sketch, entry=entry)
+
+
+def _normal(code: str) -> str:
+    """The code as its syntax tree: the same program written with other spacing or comments is
+    the same sample."""
+    try:
+        return ast.dump(ast.parse(code))
+    except SyntaxError:
+        return code.strip()
+
+
+def _failure_text(function: str, example: Example, result: ExampleResult) -> str:
+    call = f"{function}({', '.join(show_value(arg, 300) for arg in example.args)})"
+    expected = show_value(example.output, 300)
+    if result.error is not None:
+        return f"`{call}` should return `{expected}`, but it failed: {result.error}"
+    actual = show_value(result.output, 300)
+    if actual == expected:  # two different values that print alike: say how they differ
+        actual = f"{actual} ({type(result.output).__name__})"
+        expected = f"{expected} ({type(example.output).__name__})"
+    return f"`{call}` should return `{expected}`, but it returned `{actual}`."
+
+
+def _traced_calls(traced: dict[str, Any] | None, example: int, holes: Sequence[str]) -> str:
+    if not traced:
+        return ""
+    lines = []
+    for name in holes:
+        facts = traced.get("holes", {}).get(name, {})
+        calls = [call for call in facts.get("traced", []) if call.get("example") == example]
+        for call in calls[:_SHOWN_CALLS]:
+            args = ", ".join(call.get("literals", []))
+            result = call.get("result_literal") or call.get("error") or "?"
+            lines.append(f"- `{name}({abbreviate(args, 200)})` gave `{abbreviate(result, 200)}`")
+    return "\nOn that call, the other functions did this:\n" + "\n".join(lines) if lines else ""
 
 
 def _result_data(result: ExampleResult) -> dict[str, Any]:
+    expected, actual = show_value(result.expected), None
+    if result.error is None:
+        actual = show_value(result.output)
+        if actual == expected and result.status != "pass":
+            actual = f"{actual} ({type(result.output).__name__})"
+            expected = f"{expected} ({type(result.expected).__name__})"
     return {
         "status": result.status,
-        "expected": show_value(result.expected),
-        "actual": show_value(result.output) if result.error is None else None,
+        "expected": expected,
+        "actual": actual,
         "error": result.error,
         "duration": round(result.duration, 4),
     }
 
 
-def show_value(value: object) -> str:
-    return abbreviate(repr(value), _SHOWN_VALUE)
+def show_value(value: object, limit: int = _SHOWN_VALUE) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's digit limit for str()
+        text = f"<an int of about {value.bit_length() * 3 // 10} digits>"  # type: ignore[attr-defined]
+    return abbreviate(text, limit)
 
 
-__all__ = ["BackendError", "FillRequest", "SketchProblem", "check_sketch", "fill"]
+__all__ = [
+    "BackendError",
+    "Cancelled",
+    "FillRequest",
+    "SketchProblem",
+    "check_sketch",
+    "fill",
+]

@@ -63,7 +63,7 @@ def test_hostile_and_garbled_candidates_end_as_errors_and_the_next_one_is_served
         env = worker_env | {
             "INLAY_MODEL_BACKEND": "openai",
             "OPENAI_BASE_URL": model.base_url,
-            "INLAY_CANDIDATES_PER_RUN": "5",
+            "INLAY_SAMPLES_PER_HOLE": "5",
             "INLAY_EXAMPLE_TIMEOUT_SECONDS": "5",
         }
         run = Run.objects.create(

@@ -12,7 +12,7 @@ from inlay.sketch import parse_sketch
 from inlay.synthesis.backends.openai_backend import OpenAIBackend
 from inlay.synthesis.engine import ROUNDS, FillRequest, fill
 from tests.servers import scripted_model
-from tests.synthesis.test_engine import EXAMPLES, Recorder
+from tests.synthesis.test_engine import EXAMPLES, Recorder, outcome
 
 DECOMPOSED = """```python
 def reverse_list(xs: list[int]) -> list[int]:
@@ -28,7 +28,7 @@ def test_a_fill_with_a_hole_of_its_own_gets_that_hole_filled_next() -> None:
     record = Recorder()
     with scripted_model([DECOMPOSED, SUB_FILL]) as model:
         backend = OpenAIBackend(base_url=model.base_url, api_key="k", model="scripted")
-        fill(FillRequest(DEMO_SKETCH, EXAMPLES, candidates=1), backend, record)
+        fill(FillRequest(DEMO_SKETCH, EXAMPLES, samples=1), backend, record)
         messages = model.requests[1]["messages"]
         assert isinstance(messages, list)
         second_prompt = "\n".join(message["content"] for message in messages)
@@ -39,7 +39,7 @@ def test_a_fill_with_a_hole_of_its_own_gets_that_hole_filled_next() -> None:
     # The sub-hole was asked for with the patched sketch around it, typed from its use.
     assert "    return the_items_from_last_to_first(xs)\n" in second_prompt
     assert "def the_items_from_last_to_first(xs: list[int]) -> list[int]:" in second_prompt
-    assert record.of("candidate.tested") == [{"candidate": 0, "passed": 3, "total": 3}]
+    assert [outcome(data) for data in record.of("candidate.tested")] == [(0, 3, 3)]
     (traced,) = record.of("candidate.traced")
     assert traced["holes"]["the_items_from_last_to_first"]["observed"]["args"] == ["list[int]"]
     cases = [(example.args, example.output) for example in EXAMPLES]
@@ -54,7 +54,7 @@ def test_a_fill_that_keeps_opening_holes_is_invalid_and_says_which() -> None:
     record = Recorder()
     with scripted_model(endless) as model:
         backend = OpenAIBackend(base_url=model.base_url, api_key="k", model="scripted")
-        fill(FillRequest(DEMO_SKETCH, EXAMPLES, candidates=1), backend, record)
+        fill(FillRequest(DEMO_SKETCH, EXAMPLES, samples=1), backend, record)
 
     (invalid,) = record.of("candidate.invalid")
     assert invalid["error"] == f"The fills still leave holes after {ROUNDS} rounds: `step_2`."

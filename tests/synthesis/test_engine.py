@@ -10,7 +10,7 @@ import pytest
 
 from apps.sketches.demo import DEMO_SKETCH
 from inlay.sketch.examples import Example
-from inlay.synthesis.backends import BackendTimeoutError, get_backend
+from inlay.synthesis.backends import get_backend
 from inlay.synthesis.backends.openai_backend import OpenAIBackend
 from inlay.synthesis.engine import FillRequest, SketchProblem, check_sketch, fill
 from tests.servers import llama_cpp_server
@@ -38,6 +38,11 @@ class Recorder:
         return [data for each, data in self.events if each == kind]
 
 
+def outcome(data: dict[str, Any]) -> tuple[int, int, int]:
+    """A `candidate.tested` event's candidate, examples passed and examples in all."""
+    return data["candidate"], data["passed"], data["total"]
+
+
 @pytest.fixture(scope="module")
 def openai_url(model_path: Path) -> Iterator[str]:
     with llama_cpp_server(model_path, api_key="engine-test") as url:
@@ -47,15 +52,16 @@ def openai_url(model_path: Path) -> Iterator[str]:
 def test_the_openai_backend_fills_the_demo_through_a_real_server(openai_url: str):
     record = Recorder()
     backend = OpenAIBackend(base_url=openai_url, api_key="engine-test")
-    fill(FillRequest(DEMO_SKETCH, EXAMPLES, candidates=2), backend, record)
+    fill(FillRequest(DEMO_SKETCH, EXAMPLES, samples=2), backend, record)
 
     assert record.kinds()[0] == "run.started" and record.kinds()[-1] == "run.finished"
     assert record.of("candidate.progress"), "the reply streams in as it is written"
-    tested = record.of("candidate.tested")
-    assert tested[-1] == {"candidate": len(tested) - 1, "passed": 3, "total": 3}
+    results = record.of("candidate.tested")
+    assert outcome(results[-1])[1:] == (3, 3)
+    assert results[-1]["tokens_out"] > 0 and results[-1]["seconds"] > 0
     # Each tested candidate is traced: what its hole received and returned on every example.
     traced = record.of("candidate.traced")
-    assert [data["candidate"] for data in traced] == [data["candidate"] for data in tested]
+    assert [data["candidate"] for data in traced] == [data["candidate"] for data in results]
     hole = traced[-1]["holes"]["reverse_list"]
     assert hole["observed"]["args"] == ["list[int]"]
     assert hole["observed"]["returns"] == "list[int]"
@@ -69,20 +75,30 @@ def test_the_openai_backend_fills_the_demo_through_a_real_server(openai_url: str
     assert traced[-1]["failed_in"] == {}
 
 
-def test_the_local_model_cut_short_gives_a_reply_with_no_code(model_path: Path):
+def test_the_local_model_cut_short_gives_a_sample_that_does_not_parse(model_path: Path):
     record = Recorder()
-    request = FillRequest(DEMO_SKETCH, EXAMPLES, candidates=1, max_tokens=2)
+    request = FillRequest(DEMO_SKETCH, EXAMPLES, samples=1, max_tokens=1)
     fill(request, get_backend("local"), record)
 
-    invalid = record.of("candidate.invalid")
-    assert invalid == [{"candidate": 0, "error": "The model's reply contained no Python function."}]
-    assert record.of("run.finished") == [{"best": None, "examples": 3}]
+    (sample,) = record.of("hole.sample")
+    assert sample["status"] == "invalid" and sample["tokens_out"] == 1
+    assert sample["error"].startswith(("The code does not parse", "The model's reply ended"))
+    (finished,) = record.of("run.finished")
+    assert finished["best"] is None and finished["text"] is None
 
 
-def test_a_model_that_takes_too_long_stops_the_run_with_a_timeout(model_path: Path):
-    request = FillRequest(DEMO_SKETCH, EXAMPLES, candidates=1, model_timeout_seconds=0.05)
-    with pytest.raises(BackendTimeoutError, match="did not finish within 0.05 s"):
-        fill(request, get_backend("local"), Recorder())
+def test_a_model_that_takes_too_long_costs_its_samples_and_the_run_still_finishes(
+    model_path: Path,
+):
+    record = Recorder()
+    request = FillRequest(DEMO_SKETCH, EXAMPLES, samples=2, model_timeout_seconds=0.05)
+    fill(request, get_backend("local"), record)
+
+    samples = record.of("hole.sample")
+    assert [sample["status"] for sample in samples] == ["invalid", "invalid"]
+    assert all("did not finish within 0.05 s" in sample["error"] for sample in samples)
+    assert record.kinds()[-1] == "run.finished"
+    assert record.of("run.finished")[0]["best"] is None
 
 
 @pytest.mark.parametrize(

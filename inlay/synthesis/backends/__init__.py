@@ -6,7 +6,7 @@ its settings and where the local model's weights come from.
 
 from __future__ import annotations
 
-from .base import GenerationOptions, Message, ModelBackend
+from .base import GenerationOptions, Message, ModelBackend, Usage
 from .errors import (
     BackendConfigError,
     BackendError,
@@ -28,6 +28,7 @@ __all__ = [
     "Message",
     "ModelBackend",
     "ModelFileError",
+    "Usage",
     "data_dir",
     "get_backend",
     "prepare_local_model",

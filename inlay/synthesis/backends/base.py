@@ -1,4 +1,10 @@
-"""What every model backend accepts and produces: chat messages in, text chunks out."""
+"""What every model backend accepts and produces: chat messages in, text chunks out.
+
+A chat whose last message is the assistant's asks the model to *continue* that message (a
+prefill): the engine starts the reply with the hole's signature and docstring, so the model spends
+no tokens repeating them. A backend that cannot continue a message (`continues_replies` false)
+answers the chat without it, and the engine reads its reply as a whole function instead.
+"""
 
 from __future__ import annotations
 
@@ -22,13 +28,30 @@ class GenerationOptions:
     stop: tuple[str, ...] = ()
     # A wall-clock budget for the whole call, from the first request to the last chunk.
     timeout_seconds: float = 120.0
+    # A GBNF grammar the reply's continuation must follow; backends without constrained
+    # decoding ignore it (see docs/models.md).
+    grammar: str | None = None
+
+
+@dataclass
+class Usage:
+    """What one generation cost, filled in by the backend as it streams: prompt tokens, the part
+    of them served from the model's cache of the previous prompt, and reply tokens."""
+
+    tokens_in: int = 0
+    tokens_cached: int = 0
+    tokens_out: int = 0
 
 
 class ModelBackend(Protocol):
     name: str
+    # Whether a final assistant message is continued (see the module's docstring).
+    continues_replies: bool
 
-    def stream_chat(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[str]:
-        """Yield the reply's text in chunks as the model generates it.
+    def stream_chat(
+        self, messages: Sequence[Message], options: GenerationOptions, usage: Usage | None = None
+    ) -> Iterator[str]:
+        """Yield the reply's text in chunks as the model generates it, counting into `usage`.
 
         Raises BackendError (or a subclass) when the model cannot answer.
         """

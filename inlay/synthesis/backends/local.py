@@ -1,8 +1,16 @@
-"""The embedded backend: Qwen2.5-Coder-0.5B-Instruct run in-process by llama.cpp on the CPU."""
+"""The embedded backend: Qwen2.5-Coder-0.5B-Instruct run in-process by llama.cpp on the CPU.
+
+The chat is rendered in the model's own ChatML here rather than by llama-cpp-python's chat
+handler, so that a final assistant message is continued (the engine's prefill) instead of closed.
+llama.cpp keeps the evaluated prompt and reuses its longest common prefix on the next call, so
+samples of one hole, whose prompts are the same, evaluate only what differs; `Usage.tokens_cached`
+reports how much was reused.
+"""
 
 from __future__ import annotations
 
 import atexit
+import functools
 import os
 import random
 import threading
@@ -10,18 +18,16 @@ import time
 from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
-from .base import GenerationOptions, Message, as_chat_messages
+from .base import GenerationOptions, Message, Usage
 from .errors import BackendConfigError, BackendError, BackendTimeoutError, ModelFileError
 from .weights import prepare_local_model
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
-    from llama_cpp.llama_types import (
-        ChatCompletionRequestMessage,
-        CreateChatCompletionStreamResponse,
-    )
+    from llama_cpp.llama_grammar import LlamaGrammar
+    from llama_cpp.llama_types import CreateCompletionStreamResponse
 
-    StreamedChunks = Generator[CreateChatCompletionStreamResponse, None, None]
+    StreamedChunks = Generator[CreateCompletionStreamResponse, None, None]
 
 # Sketch prompts carry the surrounding code of a hole; 4096 tokens leaves room for that plus the
 # fill, and its KV cache costs only about 50 MB with this model.
@@ -36,13 +42,16 @@ class LocalBackend:
     """
 
     name = "local"
+    continues_replies = True
 
     def __init__(self) -> None:
         self._llama: Llama | None = None
         self._load_lock = threading.Lock()
         self._generation_lock = threading.Lock()
 
-    def stream_chat(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[str]:
+    def stream_chat(
+        self, messages: Sequence[Message], options: GenerationOptions, usage: Usage | None = None
+    ) -> Iterator[str]:
         deadline = time.monotonic() + options.timeout_seconds
         llama = self._loaded_model()
         if not self._generation_lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
@@ -51,7 +60,7 @@ class LocalBackend:
                 f"{options.timeout_seconds:g} s; try again later."
             )
         try:
-            yield from self._generate(llama, messages, options, deadline)
+            yield from self._generate(llama, messages, options, deadline, usage or Usage())
         finally:
             self._generation_lock.release()
 
@@ -61,24 +70,32 @@ class LocalBackend:
         messages: Sequence[Message],
         options: GenerationOptions,
         deadline: float,
+        usage: Usage,
     ) -> Iterator[str]:
+        prompt = chatml(messages)
+        tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+        usage.tokens_in = len(tokens)
+        usage.tokens_cached = _common_prefix(llama, tokens)
         # With stream=True llama-cpp-python returns a generator, whose close() stops generation.
         chunks = cast(
             "StreamedChunks",
-            llama.create_chat_completion(
-                messages=cast("list[ChatCompletionRequestMessage]", as_chat_messages(messages)),
+            llama.create_completion(
+                prompt=tokens,
                 stream=True,
                 temperature=options.temperature,
                 max_tokens=options.max_tokens,
                 stop=list(options.stop),
+                grammar=_grammar(options.grammar) if options.grammar else None,
                 # Without a seed, llama-cpp-python would replay the same sequence in every process.
                 seed=options.seed if options.seed is not None else random.getrandbits(31),
             ),
         )
+        written = []
         try:
             for chunk in chunks:
-                text = chunk["choices"][0]["delta"].get("content")
-                if isinstance(text, str) and text:
+                text = chunk["choices"][0]["text"]
+                if text:
+                    written.append(text)
                     yield text
                 # Checked between tokens: a long prompt's evaluation cannot be interrupted, so the
                 # first chunk may arrive after the deadline by that much.
@@ -92,6 +109,10 @@ class LocalBackend:
         finally:
             # Stops generation at once when we stop early or the caller closes our stream.
             chunks.close()
+            # Counted from the text: a chunk of the stream may carry several tokens, held back
+            # while they could start a stop sequence.
+            reply = "".join(written).encode("utf-8")
+            usage.tokens_out = len(llama.tokenize(reply, add_bos=False)) if reply else 0
 
     def _loaded_model(self) -> Llama:
         # Double-checked so that concurrent first requests in one worker load the model only once.
@@ -122,6 +143,36 @@ def _load_model() -> Llama:
     # be torn down and every exiting process prints a TypeError traceback.
     atexit.register(llama.close)
     return llama
+
+
+def chatml(messages: Sequence[Message]) -> str:
+    """The chat as Qwen2.5's ChatML template writes it, the model's turn opened; a final assistant
+    message is left open, to be continued."""
+    turns = [f"<|im_start|>{m.role}\n{m.content}<|im_end|>\n" for m in messages]
+    if messages and messages[-1].role == "assistant":
+        return "".join(turns[:-1]) + f"<|im_start|>assistant\n{messages[-1].content}"
+    return "".join(turns) + "<|im_start|>assistant\n"
+
+
+def _common_prefix(llama: Llama, tokens: Sequence[int]) -> int:
+    """How many of `tokens` llama.cpp still holds evaluated from the previous call."""
+    held = llama.input_ids[: llama.n_tokens]
+    count = 0
+    for old, new in zip(held, tokens, strict=False):
+        if old != new:
+            break
+        count += 1
+    return count
+
+
+@functools.lru_cache(maxsize=8)
+def _grammar(text: str) -> LlamaGrammar:
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    try:
+        return LlamaGrammar.from_string(text, verbose=False)
+    except ValueError as error:
+        raise BackendConfigError(f"The grammar for the local model is invalid: {error}") from error
 
 
 def _thread_count() -> int:

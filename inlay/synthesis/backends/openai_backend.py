@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 
 import openai
 
-from .base import GenerationOptions, Message, as_chat_messages
+from .base import GenerationOptions, Message, Usage, as_chat_messages
 from .errors import (
     BackendConfigError,
     BackendError,
@@ -29,6 +29,9 @@ PLACEHOLDER_API_KEY = "no-key"
 
 class OpenAIBackend:
     name = "openai"
+    # Chat servers differ on continuing a final assistant message (most start a new one), so a
+    # prefill is left out and the reply is read as a whole function.
+    continues_replies = False
 
     def __init__(self, base_url: str | None, api_key: str, model: str | None = None) -> None:
         self._client = openai.OpenAI(
@@ -50,8 +53,13 @@ class OpenAIBackend:
             model=os.environ.get("INLAY_OPENAI_MODEL") or None,
         )
 
-    def stream_chat(self, messages: Sequence[Message], options: GenerationOptions) -> Iterator[str]:
+    def stream_chat(
+        self, messages: Sequence[Message], options: GenerationOptions, usage: Usage | None = None
+    ) -> Iterator[str]:
         deadline = time.monotonic() + options.timeout_seconds
+        usage = usage if usage is not None else Usage()
+        if messages and messages[-1].role == "assistant":
+            messages = messages[:-1]
         try:
             model = self._model_name(options.timeout_seconds)
             stream = self._client.chat.completions.create(
@@ -68,7 +76,12 @@ class OpenAIBackend:
             try:
                 for chunk in stream:
                     # Some servers end with a chunk that carries only usage figures.
+                    if chunk.usage is not None:
+                        usage.tokens_in = chunk.usage.prompt_tokens
+                        usage.tokens_out = chunk.usage.completion_tokens
                     if chunk.choices and chunk.choices[0].delta.content:
+                        # A server that sends no usage figures: one chunk is about one token.
+                        usage.tokens_out += chunk.usage is None
                         yield chunk.choices[0].delta.content
                     if time.monotonic() > deadline:
                         raise BackendTimeoutError(
