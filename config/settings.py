@@ -162,7 +162,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 INLAY_MODEL_BACKEND = env_str("INLAY_MODEL_BACKEND", "local")
 # A run's budget (docs/operations.md): samples per hole, whole programs tested, seconds and
 # model tokens (0: no cap on tokens).
-INLAY_SAMPLES_PER_HOLE = env_int("INLAY_SAMPLES_PER_HOLE", 6)
+INLAY_SAMPLES_PER_HOLE = env_int("INLAY_SAMPLES_PER_HOLE", 10)
 INLAY_CANDIDATES_PER_RUN = env_int("INLAY_CANDIDATES_PER_RUN", 12)
 INLAY_RUN_BUDGET_SECONDS = env_float("INLAY_RUN_BUDGET_SECONDS", 120.0)
 INLAY_RUN_BUDGET_TOKENS = env_int("INLAY_RUN_BUDGET_TOKENS", 0)

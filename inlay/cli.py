@@ -17,7 +17,7 @@ from inlay.run.program import Program, build_program, run_sketch
 from inlay.run.trace import ExampleRun, to_json
 from inlay.sketch import Hole, Sketch, parse_sketch
 from inlay.sketch.examples import Example, ExampleError
-from inlay.sketch.materialize import MaterializeError
+from inlay.sketch.materialize import MaterializeError, read_fills
 from inlay.sketch.tasks import read_examples
 
 
@@ -51,7 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="examples, an ARC task or a DARC file (the entry's doctest lines count too)",
     )
     fill.add_argument("--entry", help="the entry function (default: main, or the one uncalled)")
-    fill.add_argument("--samples", type=int, default=6, help="samples per hole, repairs included")
+    fill.add_argument(
+        "--hole", action="append", default=[], help="fill only this hole (again: several)"
+    )
+    fill.add_argument(
+        "--fills", type=Path, help="a Python file filling holes by name: kept, but for --hole"
+    )
+    fill.add_argument("--samples", type=int, default=10, help="samples per hole, repairs included")
     fill.add_argument("--candidates", type=int, default=12, help="whole programs tested, at most")
     fill.add_argument("--budget-seconds", type=float, default=120.0)
     fill.add_argument("--budget-tokens", type=int, help="model tokens in and out, at most")
@@ -219,10 +225,24 @@ def _fill(args: argparse.Namespace) -> int:
 
     examples = []
     if args.examples is not None:
-        examples = [Example(item.args, item.output) for item in read_examples(args.examples)]
+        # A task's test pairs are for judging (`inlay run`): a fill never sees them.
+        examples = [
+            Example(item.args, item.output)
+            for item in read_examples(args.examples)
+            if item.split != "test"
+        ]
+    source = args.sketch.read_text()
+    fixed: dict[str, str] = {}
+    if args.fills is not None:
+        sketch = parse_sketch(source)
+        given = read_fills(sketch, args.fills.read_text(), filename=str(args.fills))
+        support = [s for s in given.support if s.startswith(("import ", "from ", "def "))]
+        fixed = {name: "\n\n".join([*support, code]) + "\n" for name, code in given.by_hole.items()}
     request = FillRequest(
-        args.sketch.read_text(),
+        source,
         examples,
+        holes=args.hole,
+        fixed=fixed,
         samples=args.samples,
         candidates=args.candidates,
         budget_seconds=args.budget_seconds,

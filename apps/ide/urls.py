@@ -19,6 +19,7 @@ urlpatterns = [
         views.revision_text,
         name="revision_text",
     ),
+    path("runs/<int:run_id>/cancel/", views.cancel, name="cancel"),
     path("candidates/<int:candidate_id>/", views.candidate, name="candidate"),
     path("candidates/<int:candidate_id>/accept/", views.accept, name="accept"),
     path("candidates/<int:candidate_id>/reject/", views.reject, name="reject"),

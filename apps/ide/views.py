@@ -14,10 +14,11 @@ from apps.ide.diffs import diff_lines
 from apps.sketches.access import example_for_user, sketch_for_user
 from apps.sketches.demo import NEW_SKETCH
 from apps.sketches.models import Example, Sketch
-from apps.synthesis.access import candidate_for_user
+from apps.synthesis.access import candidate_for_user, run_for_user
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.runs import ReviewError, give_up_if_stalled, start_run
 from apps.synthesis.runs import accept as accept_candidate
+from apps.synthesis.runs import cancel as cancel_run
 from apps.synthesis.runs import reject as reject_candidate
 from inlay.sketch import parse_sketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
@@ -118,6 +119,15 @@ def revision_text(request: UserRequest, sketch_id: int, number: int) -> HttpResp
     if revision is None:
         return HttpResponse("No such revision.", status=404, content_type="text/plain")
     return HttpResponse(revision.text, content_type="text/x-python; charset=utf-8")
+
+
+@login_required
+@require_POST
+def cancel(request: UserRequest, run_id: int) -> HttpResponse:
+    found = run_for_user(request.user, run_id)
+    cancel_run(found)
+    found.refresh_from_db()
+    return render(request, f"{PAGE}#run", {"run": found})
 
 
 @login_required

@@ -60,11 +60,25 @@ def _project(run: Run, kind: str, data: dict[str, Any]) -> None:
             candidates.update(trace={"holes": data["holes"], "failed_in": data["failed_in"]})
         case "candidate.tested":
             passed = data["passed"] == data["total"]
-            candidates.update(status=Candidate.Status.PASSED if passed else Candidate.Status.FAILED)
+            candidates.update(
+                status=Candidate.Status.PASSED if passed else Candidate.Status.FAILED,
+                tokens_in=data.get("tokens_in", 0),
+                tokens_out=data.get("tokens_out", 0),
+                seconds=data.get("seconds"),
+            )
         case "run.finished":
             succeeded = Candidate.objects.filter(run=run, status=Candidate.Status.PASSED).exists()
             status = Run.Status.SUCCEEDED if succeeded else Run.Status.FINISHED
-            _set_run(run, status, _summary(run, succeeded))
+            _set_cost(run, data)
+            _set_run(run, status, _summary(run, succeeded, data.get("why")))
+        case "run.cancelled":
+            _set_cost(run, data)
+            # Candidates cut short while the model wrote them stay, marked as such.
+            Candidate.objects.filter(run=run, status=Candidate.Status.GENERATING).update(
+                status=Candidate.Status.INVALID, error="Cancelled before the model finished."
+            )
+            count = data.get("candidates", 0)
+            _set_run(run, Run.Status.CANCELLED, f"Cancelled after {count} candidates.")
         case "run.failed":
             _set_run(run, Run.Status.FAILED, data["error"])
 
@@ -79,10 +93,25 @@ def _set_run(run: Run, status: str, message: str) -> None:
     run.status, run.message, run.finished = status, message, finished
 
 
-def _summary(run: Run, succeeded: bool) -> str:
+def _set_cost(run: Run, data: dict[str, Any]) -> None:
+    cost = {
+        "tokens_in": data.get("tokens_in", 0),
+        "tokens_out": data.get("tokens_out", 0),
+        "seconds": data.get("seconds"),
+    }
+    Run.objects.filter(pk=run.pk).update(**cost)
+    run.tokens_in, run.tokens_out, run.seconds = (
+        cost["tokens_in"],
+        cost["tokens_out"],
+        cost["seconds"],
+    )
+
+
+def _summary(run: Run, succeeded: bool, why: str | None = None) -> str:
     count = Candidate.objects.filter(run=run).count()
     if succeeded:
-        return "A candidate passes every example: review it and accept it."
+        chosen = f" The engine's choice: {why}." if why else ""
+        return f"A candidate passes every example: review it and accept it.{chosen}"
     if not Candidate.objects.filter(run=run).exclude(status=Candidate.Status.INVALID).exists():
         return f"The model gave no usable code in {count} tries."
     return f"No candidate passes every example ({count} tried)."

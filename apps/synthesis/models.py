@@ -17,8 +17,9 @@ class Run(models.Model):
         SUCCEEDED = "succeeded"  # some candidate passes every example
         FINISHED = "finished"  # candidates were made, none passes every example
         FAILED = "failed"  # the run could not go on (bad sketch, model unreachable, ...)
+        CANCELLED = "cancelled"  # its user stopped it
 
-    ENDED = frozenset({Status.SUCCEEDED, Status.FINISHED, Status.FAILED})
+    ENDED = frozenset({Status.SUCCEEDED, Status.FINISHED, Status.FAILED, Status.CANCELLED})
 
     sketch = models.ForeignKey(Sketch, on_delete=models.CASCADE, related_name="runs")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="runs")
@@ -28,6 +29,12 @@ class Run(models.Model):
     message = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Set by the user; the worker looks at it between tokens and stops within about a second.
+    cancel_requested = models.BooleanField(default=False)
+    # What the run spent, from its events: model tokens in and out, and seconds.
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created"]
@@ -69,6 +76,10 @@ class Candidate(models.Model):
         ),
     )
     error = models.TextField(blank=True)
+    # What its new samples cost the model: tokens in and out, and seconds until it was tested.
+    tokens_in = models.PositiveIntegerField(default=0)
+    tokens_out = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(blank=True)
 

@@ -67,6 +67,17 @@ def reject(candidate: Candidate, reason: str) -> None:
     candidate.save(update_fields=["decision", "reason"])
 
 
+def cancel(run: Run) -> None:
+    """Stop the run: a queued one at once, a running one through its worker, which looks within
+    about a second and records `run.cancelled`. An ended run stays as it is."""
+    Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(cancel_requested=True)
+    # A queued run's task has not started: it finds the run cancelled and does nothing. Only
+    # the one request that changes the status records the event.
+    queued = Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED)
+    if queued.update(status=Run.Status.CANCELLED, cancel_requested=True):
+        RunRecorder(run)("run.cancelled", {"candidates": 0})
+
+
 def give_up_if_stalled(run: Run) -> bool:
     """End a running run whose worker has gone (killed, out of memory, restarted): no event for
     INLAY_RUN_STALL_SECONDS. It fails with a message saying so, instead of running forever; its

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 
 from celery import shared_task
 from django.conf import settings
@@ -37,9 +39,31 @@ def rejections(run: Run) -> list[Rejection]:
     ]
 
 
+# How often a running fill looks whether its user cancelled it.
+_CANCEL_POLL_SECONDS = 1.0
+
+
+def cancel_check(run_id: int) -> Callable[[], bool]:
+    """Whether the run's user asked it to stop, read from the database at most once a second
+    (the engine asks between tokens)."""
+    last, asked = 0.0, False
+
+    def cancelled() -> bool:
+        nonlocal last, asked
+        now = time.monotonic()
+        if not asked and now - last >= _CANCEL_POLL_SECONDS:
+            last = now
+            asked = Run.objects.filter(pk=run_id, cancel_requested=True).exists()
+        return asked
+
+    return cancelled
+
+
 @shared_task(name="synthesis.fill_run")
 def fill_run(run_id: int) -> None:
     run = Run.objects.select_related("revision", "sketch").get(pk=run_id)
+    if run.status == Run.Status.CANCELLED:
+        return  # cancelled while it was queued
     record = RunRecorder(run)
     try:
         request = FillRequest(
@@ -57,7 +81,7 @@ def fill_run(run_id: int) -> None:
             ),
             rejected=rejections(run),
         )
-        fill(request, get_backend(run.backend), record)
+        fill(request, get_backend(run.backend), record, cancel_check(run.pk))
     except (SketchProblem, ExampleError) as problem:
         record("run.failed", {"error": str(problem)})
     except BackendError as error:

@@ -6,7 +6,9 @@ could claim anything. The rules, meant to match what a user writing examples exp
 - Numbers compare by value across int, float and numpy numbers (6 == 6.0 == np.int64(6)), floats
   exactly (0.1 + 0.2 does not match 0.3), except that NaN matches NaN. A bool is not a number here:
   True does not match 1.
-- Lists match lists and tuples match tuples, item by item; a list never matches a tuple.
+- Lists match lists and tuples match tuples, item by item; a list never matches a tuple, except
+  an expected list read from a JSON file (a `JsonArray`: JSON has no tuples), which matches a
+  tuple of the same items too.
 - A numpy array matches an array or a (nested) list of the same shape and the same values, whatever
   the dtypes: ARC programs return arrays where examples are written as lists.
 - Dicts match when they have the same keys and matching values; sets match as Python sets do.
@@ -24,6 +26,12 @@ import numpy as np
 from inlay.sandbox.codec import Record
 
 
+class JsonArray(list[Any]):
+    """An expected list read from a JSON file. JSON cannot write a tuple, so it also matches a
+    tuple of the same items (`inlay.sandbox.equality.values_equal`); a list written as a Python
+    literal (in the page's example form, or a doctest line) matches only a list."""
+
+
 def values_equal(expected: object, actual: object) -> bool:
     if isinstance(expected, np.ndarray) or isinstance(actual, np.ndarray):
         return _arrays_equal(expected, actual)
@@ -35,7 +43,10 @@ def values_equal(expected: object, actual: object) -> bool:
         return bool(e == a) or (e != e and a != a)  # only NaN differs from itself
     if isinstance(expected, list | tuple) and isinstance(actual, list | tuple):
         return (
-            isinstance(expected, list) == isinstance(actual, list)
+            (
+                isinstance(expected, list) == isinstance(actual, list)
+                or isinstance(expected, JsonArray)
+            )
             and len(expected) == len(actual)
             and all(values_equal(e, a) for e, a in zip(expected, actual, strict=True))
         )

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from inlay.sandbox.equality import JsonArray
+
 
 class ExampleError(ValueError):
     """A value that is neither a Python literal nor JSON; the message says what is wrong."""
@@ -24,6 +26,15 @@ class Example:
 
     def to_json(self) -> dict[str, Any]:
         return {"args": list(self.args), "output": self.output}
+
+
+def json_output(value: Any) -> Any:
+    """An expected value read from JSON, its arrays (nested ones too) marked as `JsonArray`."""
+    if isinstance(value, list):
+        return JsonArray(json_output(item) for item in value)
+    if isinstance(value, dict):
+        return {key: json_output(item) for key, item in value.items()}
+    return value
 
 
 def abbreviate(text: str, limit: int, tail: str = "...") -> str:

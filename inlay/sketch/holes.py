@@ -182,7 +182,9 @@ def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example
 
 
 # What may stand between a call and the value it is stated to have, outside doctest lines.
-_STATED = re.compile(r"\s*(?:==|->|=>|➞|→|should\s+return|returns|return)\s*(.+?)\s*[.,;]?\s*$")
+_STATED = re.compile(
+    r"\s*(?:==>|-->|==|->|=>|➞|→|should\s+return|returns|return)\s*(.+?)\s*[.,;]?\s*$"
+)
 
 
 def _stated_examples(name: str, text: str) -> list[Example]:

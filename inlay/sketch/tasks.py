@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from inlay.sketch.examples import ExampleError
+from inlay.sketch.examples import ExampleError, json_output
 
 Split = Literal["train", "test"]
 
@@ -86,7 +86,7 @@ def _listed(item: object, number: int, name: str) -> TaskExample:
             raise ExampleError(f'{name}: item {number} has no "{key}"')
     if not isinstance(item["args"], list):
         raise ExampleError(f'{name}: item {number}: "args" must be a list of arguments')
-    return TaskExample(tuple(item["args"]), item["output"], None, number - 1)
+    return TaskExample(tuple(item["args"]), json_output(item["output"]), None, number - 1)
 
 
 def _arc_pairs(data: dict[str, Any], split: Split, name: str) -> list[TaskExample]:

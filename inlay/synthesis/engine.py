@@ -34,7 +34,7 @@ from __future__ import annotations
 import ast
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from inlay.context.facts import trace_facts
@@ -54,7 +54,13 @@ from inlay.synthesis.backends import (
     ModelBackend,
     Usage,
 )
-from inlay.synthesis.checks import SketchProblem, check_examples, check_fill, names_undefined
+from inlay.synthesis.checks import (
+    SketchProblem,
+    check_examples,
+    check_fill,
+    entry_arity,
+    names_undefined,
+)
 from inlay.synthesis.checks import undefined_names as undefined_names_of
 from inlay.synthesis.prompts import (
     NoCode,
@@ -62,6 +68,8 @@ from inlay.synthesis.prompts import (
     Rejection,
     complete_function,
     hole_prompt,
+    inputs_prompt,
+    read_calls,
     repair_prompt,
     reply_done,
 )
@@ -97,7 +105,7 @@ class Cancelled(Exception):
 class FillRequest:
     sketch: str
     examples: Sequence[Example]
-    samples: int = 6  # per hole, repairs included
+    samples: int = 10  # per hole, repairs included
     candidates: int = 12  # whole programs tested, at most
     repairs: int = 2  # per hole
     max_tokens: int = 400
@@ -112,6 +120,10 @@ class FillRequest:
     entry: str | None = None
     # Examples of single holes, by hole name, besides their doctest lines.
     hole_examples: Mapping[str, Sequence[Example]] = field(default_factory=dict)
+    # Refilling: the holes to fill (none given: every hole without a fixed fill), and the fills
+    # of the other holes, by name, held as they are.
+    holes: Sequence[str] = ()
+    fixed: Mapping[str, str] = field(default_factory=dict)
     # Constrained decoding where the backend has it (the local model): off by default, as it
     # halves the local model's speed for no fewer invalid samples (docs/benchmarks.md).
     constrain: bool = False
@@ -149,6 +161,7 @@ def fill(
     examples = [*request.examples]
     examples += [example for example in sketch.examples if example not in examples]
     check_examples(sketch, examples)
+    _check_refill(sketch, request)
     emit(
         "run.started",
         {
@@ -209,6 +222,16 @@ class _Run:
         self.entry = sketch.entry
         self.holes = _dependency_order(sketch)
         self.pools: dict[str, list[_Sample]] = {hole.name: [] for hole in self.holes}
+        wanted = set(request.holes) or {h.name for h in sketch.holes} - set(request.fixed)
+        # The other holes' fills are held: a pool of one, never sampled. Fixed fills of holes the
+        # sketch does not have are those of holes the fills opened (decomposition): kept too.
+        names = {hole.name for hole in sketch.holes}
+        opened = {n: code for n, code in request.fixed.items() if n not in names}
+        for name, code in request.fixed.items():
+            if name in names and name not in wanted:
+                fills = {name: code, **opened}
+                self.pools[name] = [_Sample(name, 0, code, fills, "fixed", _normal(code))]
+        self.wanted = wanted
         self.repairs: dict[str, int] = {hole.name: 0 for hole in self.holes}
         self.candidates: list[_Candidate] = []
         self.tried: set[tuple[int, ...]] = set()
@@ -219,6 +242,7 @@ class _Run:
             (rejection.hole, _normal(rejection.code)) for rejection in request.rejected
         }
         self.behaviours: dict[int, list[ExampleResult]] = {}
+        self.inputs: list[tuple[Any, ...]] | None = None
         self.ranked: ranking.Ranking | None = None
         try:
             self.baseline = names_undefined(_stubbed(sketch, {}))
@@ -247,10 +271,10 @@ class _Run:
 
     def _done(self) -> bool:
         passing = self._passing()
-        if not self.examples:
-            return any(candidate.text for candidate in self.candidates)
         if not passing:
             return False
+        if not self.examples and not self._further_inputs():
+            return True  # nothing to test or rank them on: the first will do
         if len(self.examples) >= FEW_EXAMPLES:
             return True
         self.ranked = self._rank(passing)
@@ -268,6 +292,8 @@ class _Run:
         """Add one sample to the hole's pool; why none was added, or None."""
         if self.cancelled():
             raise Cancelled
+        if hole.name not in self.wanted:
+            return None
         pool = self.pools[hole.name]
         failing = [s for s in pool if s.failure is not None]
         repair = (
@@ -558,8 +584,38 @@ class _Run:
         ]
         return 1 + sum(sample.votes - 1 for sample in samples)
 
+    def _further_inputs(self) -> list[tuple[Any, ...]]:
+        """The inputs candidates are ranked on: made from the examples, or, where there are
+        none, asked of the model (once a run)."""
+        if self.inputs is None:
+            if self.examples:
+                self.inputs = ranking.further_inputs([e.args for e in self.examples])
+            else:
+                self.inputs = self._asked_inputs()
+        return self.inputs
+
+    def _asked_inputs(self) -> list[tuple[Any, ...]]:
+        prompt = inputs_prompt(self.sketch, self.entry, prefill=self.backend.continues_replies)
+        usage = Usage()
+        options = replace(self._options(0.0, 0), stop=("```",), grammar=None, max_tokens=300)
+        reply = ""
+        try:
+            for chunk in self.backend.stream_chat(prompt.messages, options, usage):
+                reply += chunk
+                if self.cancelled():
+                    raise Cancelled
+        except _LOCAL_FAILURES:
+            pass
+        self.usage.tokens_in += usage.tokens_in
+        self.usage.tokens_out += usage.tokens_out
+        arity = entry_arity(self.sketch)
+        calls = read_calls(prompt.prefix + reply, self.entry)
+        inputs = [args for args in calls if arity is None or arity.accepts(len(args))]
+        self.emit("run.inputs", {"inputs": [show_value(args, 300) for args in inputs]})
+        return inputs[: ranking.INPUTS]
+
     def _rank(self, passing: Sequence[_Candidate]) -> ranking.Ranking:
-        inputs = ranking.further_inputs([example.args for example in self.examples])
+        inputs = self._further_inputs()
         for candidate in passing:
             if candidate.number not in self.behaviours and candidate.text is not None:
                 cases = [(args, None) for args in inputs]
@@ -582,10 +638,12 @@ class _Run:
         passing = self._passing()
         chosen: _Candidate | None = None
         why = "no candidate could be built"
-        if passing:
+        if passing and (self.examples or self._further_inputs()):
             ranked = self._rank(passing)
             chosen = self.candidates[ranked.chosen]
             why = ranked.why
+            if not self.examples:
+                why = why.replace("passing ", "") + " the model proposed (no examples to test on)"
             self.emit(
                 "run.ranked",
                 {
@@ -616,6 +674,28 @@ class _Run:
             },
         )
         return chosen.text if chosen else None
+
+
+def _check_refill(sketch: Sketch, request: FillRequest) -> None:
+    names = {hole.name for hole in sketch.holes}
+    unknown = sorted(set(request.holes) - names)
+    if unknown:
+        listed = ", ".join(f"`{name}`" for name in unknown)
+        raise SketchProblem(f"The sketch has no hole named {listed}.")
+    if request.holes:
+        bare = sorted(names - set(request.holes) - set(request.fixed))
+        if bare:
+            listed = ", ".join(f"`{name}`" for name in bare)
+            raise SketchProblem(
+                f"To refill only {', '.join(f'`{n}`' for n in request.holes)}, the other holes "
+                f"need fills to keep: none is given for {listed}."
+            )
+    for name, code in request.fixed.items():
+        if name not in names:
+            continue
+        problem = check_fill(sketch.hole(name), code)
+        if problem is not None:
+            raise SketchProblem(f"The fill given for `{name}` cannot be used: {problem}")
 
 
 def _dependency_order(sketch: Sketch) -> list[Hole]:
@@ -663,8 +743,6 @@ def _stubbed(sketch: Sketch, fills: Mapping[str, str]) -> str:
 
 
 def _with_entry(sketch: Sketch, entry: str) -> Sketch:
-    from dataclasses import replace
-
     return replace(sketch, entry=entry)
 
 

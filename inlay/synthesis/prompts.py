@@ -17,13 +17,15 @@ and no tokens go to repeating the docstring.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from inlay.context.hole_context import HoleContext, hole_context
-from inlay.sketch import Hole, Sketch, parse_sketch
-from inlay.sketch.examples import Example, abbreviate
+from inlay.sketch import Function, Hole, Sketch, parse_sketch
+from inlay.sketch.examples import Example, ExampleError, abbreviate, parse_arguments
 from inlay.sketch.fill import apply_fills
 from inlay.synthesis.backends import Message
 
@@ -44,6 +46,7 @@ _MAX_TYPES_CHARS = 1500
 _MAX_HEADERS = 8
 _MAX_REJECTIONS = 2  # per hole: the latest, enough to steer away without crowding the prompt
 _MAX_CODE = 1200
+_INPUTS_ASKED = 8
 _FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _DEF_NAME = re.compile(r"\s*(?:async\s+)?def\s+(\w+)")
 # A line at the left margin that can belong to a module of functions; any other (a print, an
@@ -118,7 +121,7 @@ def hole_prompt(
     )
     stub = hole_stub(sketch, hole, context)
     if prefill:
-        parts.append(f"Write the body of `{hole.name}`.{expected}")
+        parts.append(f"Complete `{hole.name}`.{expected}\n```python\n{stub}```")
         return Prompt(
             [Message("system", SYSTEM), Message("user", "\n\n".join(parts)), _begun(stub)],
             prefix=stub,
@@ -135,6 +138,63 @@ def hole_messages(
 ) -> list[Message]:
     """The chat for one hole, for a reply that is a whole function."""
     return hole_prompt(sketch, hole, examples, rejected).messages
+
+
+def inputs_prompt(sketch: Sketch, entry: str, *, prefill: bool = False) -> Prompt:
+    """The chat asking for calls of the entry to try candidates on, where the sketch has no
+    examples (CodeT asks the model for tests; only the inputs are used here, never outputs)."""
+    function = sketch.function(entry)
+    hole = next((each for each in sketch.holes if each.name == entry), None)
+    shown = hole_stub(sketch, hole) if hole is not None else _function_text(sketch, function)
+    asked = (
+        f"Here is a Python function:\n```python\n{shown.strip()}\n```\n\n"
+        f"Write {_INPUTS_ASKED} different calls of `{entry}` with literal arguments that a "
+        "careful tester would try, including edge cases, one per line. Write only the calls."
+    )
+    messages = [Message("system", "You are an expert Python tester."), Message("user", asked)]
+    if prefill:
+        return Prompt([*messages, Message("assistant", f"```python\n{entry}(")], f"{entry}(")
+    return Prompt(messages)
+
+
+def read_calls(reply: str, name: str) -> list[tuple[Any, ...]]:
+    """The literal arguments of each call of `name` in a reply, in order, each set once."""
+    found: list[tuple[Any, ...]] = []
+    for line in reply.split("\n"):
+        start = line.find(f"{name}(")
+        while start != -1:
+            call = _call_at(line, start, name)
+            if call is not None:
+                try:
+                    args = parse_arguments(call[len(name) + 1 : -1])
+                except ExampleError:
+                    args = None
+                if args is not None and args not in found:
+                    found.append(args)
+            start = line.find(f"{name}(", start + 1)
+    return found
+
+
+def _call_at(line: str, start: int, name: str) -> str | None:
+    for end in range(start + len(name) + 1, len(line)):
+        if line[end] != ")":
+            continue
+        text = line[start : end + 1]
+        try:
+            node = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Call) and not node.keywords:
+            return text
+    return None
+
+
+def _function_text(sketch: Sketch, function: Function | None) -> str:
+    if function is None:
+        return ""
+    data = sketch.source.encode("utf-8", errors="surrogatepass")
+    text = data[function.span.start_byte : function.span.end_byte].decode("utf-8", "replace")
+    return _header_only(text) if len(text) > _FUNCTION_CHARS else text
 
 
 def repair_prompt(prompt: Prompt, code: str, failure: str) -> Prompt:

@@ -14,8 +14,10 @@ from inlay.synthesis.backends import (
     GenerationOptions,
     Message,
     ModelBackend,
+    Usage,
     get_backend,
 )
+from inlay.synthesis.engine import BODY_GRAMMAR
 
 pytestmark = pytest.mark.model
 
@@ -82,3 +84,57 @@ def test_a_prompt_longer_than_the_context_is_refused(backend: ModelBackend) -> N
         BackendError, match=r"Requested tokens \(\d+\) exceed context window of 4096"
     ):
         list(backend.stream_chat(too_long, GenerationOptions(max_tokens=8)))
+
+
+SUM_PROMPT = [
+    Message("system", "You are an expert Python programmer."),
+    Message("user", "Complete the function."),
+    Message(
+        "assistant",
+        '```python\ndef total(xs: list[int]) -> int:\n    """The sum of the items."""\n',
+    ),
+]
+
+
+def test_a_final_assistant_message_is_continued_not_answered_anew(backend: ModelBackend) -> None:
+    options = GenerationOptions(max_tokens=64, stop=("```",))
+    body = "".join(backend.stream_chat(SUM_PROMPT, options))
+
+    # The reply is the body only: no second signature, no docstring written again.
+    assert "def total" not in body and '"""' not in body
+    code = SUM_PROMPT[-1].content.removeprefix("```python\n") + body
+    (result,) = run_examples(code, "total", [(([1, 2, 3],), 6)])
+    assert result.status == "pass", (code, result)
+
+
+def test_the_body_grammar_keeps_the_reply_one_indented_function_body(
+    backend: ModelBackend,
+) -> None:
+    # Asked for tests and usage, the model would write them at the margin; the grammar lets
+    # it write only indented lines, then the closing fence.
+    prompt = [
+        Message("system", "You write Python, then three example calls of it with print()."),
+        *SUM_PROMPT[1:],
+    ]
+    free = "".join(backend.stream_chat(prompt, GenerationOptions(max_tokens=120)))
+    options = GenerationOptions(max_tokens=120, grammar=BODY_GRAMMAR)
+    constrained = "".join(backend.stream_chat(prompt, options))
+
+    lines = constrained.removesuffix("```").splitlines()
+    assert lines and all(line.startswith(("    ", "\t")) or not line.strip() for line in lines)
+    assert constrained.endswith("```")
+    # Without it, the same prompt writes at the margin (or the test would show nothing).
+    assert any(line and not line[0].isspace() for line in free.split("```")[0].splitlines())
+
+
+def test_samples_of_one_prompt_reuse_the_evaluated_prompt(backend: ModelBackend) -> None:
+    first, second = Usage(), Usage()
+    options = GenerationOptions(max_tokens=8, stop=("```",))
+    list(backend.stream_chat(COUNTING_PROMPT, GenerationOptions(max_tokens=4)))  # another prompt
+    list(backend.stream_chat(SUM_PROMPT, options, first))
+    list(backend.stream_chat(SUM_PROMPT, GenerationOptions(max_tokens=8, seed=3), second))
+
+    assert first.tokens_in == second.tokens_in > 20
+    assert first.tokens_cached < first.tokens_in // 2  # after another prompt, little is shared
+    assert second.tokens_cached >= second.tokens_in - 1  # the same prompt: all of it again
+    assert 0 < first.tokens_out <= 8

@@ -75,6 +75,12 @@ def test_fill_streams_candidates_and_accepting_one_saves_a_revision(page: Page, 
     passing = page.locator("#workbench li[data-status=passed]").first
     expect(passing.locator("tr.result")).to_have_count(3)
     expect(passing.locator("tr.result[data-status=pass]")).to_have_count(3)
+    # What the run cost shows with it, and the engine's reason for its choice.
+    expect(run.locator(".run-cost")).to_contain_text(
+        re.compile(r"\d+ tokens in, \d+ out, [\d.]+ s")
+    )
+    expect(passing.locator(".candidate-cost")).to_contain_text(re.compile(r"\d+ tokens, [\d.]+ s"))
+    expect(run.locator(".run-message")).to_contain_text("The engine's choice:")
     # The language server learns the run's facts when it ends: the hole's hover shows what the
     # traced run passed through it.
     shown = _hover_once_it_contains(page, "reverse_list", "Inputs in the last traced run")

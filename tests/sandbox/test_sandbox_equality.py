@@ -71,3 +71,14 @@ def test_a_dataclass_matches_a_record_of_the_same_name_and_fields() -> None:
     assert values_equal(Point(1, [2]), decoded_point(x=1, y=np.array([2])))
     assert not values_equal(Point(1, [2]), decoded_point(x=1, y=[3]))
     assert not values_equal(Point(1, [2]), decoded_other(x=1, y=[2]))
+
+
+def test_a_list_read_from_json_matches_a_tuple_of_the_same_items():
+    from inlay.sketch.examples import json_output
+
+    expected = json_output([[1, 2], {"a": [3]}])
+    assert values_equal(expected, [(1, 2), {"a": (3,)}])
+    assert values_equal(expected, ([1, 2], {"a": [3]}))
+    assert not values_equal(expected, [(1, 3), {"a": (3,)}])
+    # Written as a Python literal, a list says list: it matches no tuple.
+    assert not values_equal([1, 2], (1, 2))

@@ -51,7 +51,14 @@ def test_a_doctest_call_that_shows_nothing_returns_none():
 
 @pytest.mark.parametrize(
     "line",
-    ["f([1, 2]) == 3", "f([1, 2]) -> 3", "f([1, 2]) => 3", "f([1, 2]) ➞ 3", "f([1, 2]) returns 3."],
+    [
+        "f([1, 2]) == 3",
+        "f([1, 2]) ==> 3",
+        "f([1, 2]) -> 3",
+        "f([1, 2]) => 3",
+        "f([1, 2]) ➞ 3",
+        "f([1, 2]) returns 3.",
+    ],
 )
 def test_a_line_stating_a_calls_value_is_an_example(line: str):
     sketch = parse_sketch(f'def f(xs):\n    """Sum.\n\n    For example:\n    {line}\n    """\n')

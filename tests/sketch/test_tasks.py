@@ -1,6 +1,7 @@
 """Example files: the example list, ARC tasks and DARC files, and what is wrong with bad ones."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,3 +75,13 @@ def test_a_file_that_is_not_json_says_where(tmp_path):
     path.write_text('[{"args": [1],\n "output": }]')
     with pytest.raises(ExampleError, match=r"examples.json: not JSON: .* \(line 2, column"):
         read_examples(path)
+
+
+def test_an_example_files_outputs_are_marked_as_read_from_json(tmp_path: Path):
+    from inlay.sandbox.equality import JsonArray
+
+    path = tmp_path / "examples.json"
+    path.write_text('[{"args": [[1, 2]], "output": [2, [1]]}]')
+    (example,) = read_examples(path)
+    assert isinstance(example.output, JsonArray) and isinstance(example.output[1], JsonArray)
+    assert example.args == ([1, 2],) and not isinstance(example.args[0], JsonArray)

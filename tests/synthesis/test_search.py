@@ -213,3 +213,51 @@ def test_a_cancelled_run_stops_and_says_so() -> None:
     assert record.kinds()[-1] == "run.cancelled"
     assert "run.finished" not in record.kinds()
     assert len(model.requests) < 6
+
+
+def test_without_examples_candidates_are_ranked_on_inputs_the_model_proposes() -> None:
+    replies = [
+        FIRST_ONLY,
+        "```python\nmain([1, 2, 3])\nprint(main([]))\nmain([4, 4, 5])\n```",
+        REVERSED,
+        fenced("def reverse_list(xs):\n    return list(reversed(xs))"),
+        fenced("def reverse_list(xs):\n    out = list(xs)\n    out.reverse()\n    return out"),
+    ]
+    record, model = run(replies, FillRequest(DEMO_SKETCH, [], samples=6))
+
+    (inputs,) = record.of("run.inputs")
+    assert inputs["inputs"] == ["([1, 2, 3],)", "([],)", "([4, 4, 5],)"]
+    assert "calls of `main`" in prompt_of(model, 1)
+    finished = record.of("run.finished")[0]
+    # Three samples reverse, one keeps the first item: the three agree, and win.
+    assert finished["best"] == 1 and "xs[::-1]" in finished["text"]
+    assert "3 of 4 samples agree with it" in finished["why"]
+    assert "the model proposed" in finished["why"]
+    asked = [n for n in range(len(model.requests)) if "calls of `main`" in prompt_of(model, n)]
+    assert asked == [1]  # once a run
+
+
+def test_one_hole_is_refilled_with_the_other_holes_fills_held() -> None:
+    kept = "def double_all(xs):\n    return [x * 2 for x in xs]\n"
+    request = FillRequest(
+        TWO_HOLES,
+        [Example(([1, 2, 3],), 12)],
+        samples=1,
+        holes=["total"],
+        fixed={"double_all": kept},
+    )
+    record, model = run([fenced("def total(xs):\n    return sum(xs)")], request)
+
+    assert len(model.requests) == 1 and "missing the function `total`" in prompt_of(model, 0)
+    assert [s["hole"] for s in record.of("hole.sample")] == ["total"]
+    (generated,) = record.of("candidate.generated")
+    assert generated["fills"]["double_all"] == kept
+    assert record.of("run.finished")[0]["passed"] is True
+
+
+def test_refilling_one_hole_needs_fills_for_the_others() -> None:
+    request = FillRequest(TWO_HOLES, [], holes=["total"])
+    with pytest.raises(SketchProblem, match="none is given for `double_all`"):
+        run([], request)
+    with pytest.raises(SketchProblem, match="no hole named `sum_up`"):
+        run([], FillRequest(TWO_HOLES, [], holes=["sum_up"]))

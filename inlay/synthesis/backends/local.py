@@ -75,7 +75,7 @@ class LocalBackend:
         prompt = chatml(messages)
         tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         usage.tokens_in = len(tokens)
-        usage.tokens_cached = _common_prefix(llama, tokens)
+        usage.tokens_cached = _cached_prefix(llama, tokens)
         # With stream=True llama-cpp-python returns a generator, whose close() stops generation.
         chunks = cast(
             "StreamedChunks",
@@ -154,15 +154,11 @@ def chatml(messages: Sequence[Message]) -> str:
     return "".join(turns) + "<|im_start|>assistant\n"
 
 
-def _common_prefix(llama: Llama, tokens: Sequence[int]) -> int:
+def _cached_prefix(llama: Llama, tokens: Sequence[int]) -> int:
     """How many of `tokens` llama.cpp still holds evaluated from the previous call."""
-    held = llama.input_ids[: llama.n_tokens]
-    count = 0
-    for old, new in zip(held, tokens, strict=False):
-        if old != new:
-            break
-        count += 1
-    return count
+    from llama_cpp import Llama
+
+    return int(Llama.longest_token_prefix(llama.input_ids[: llama.n_tokens].tolist(), tokens))
 
 
 @functools.lru_cache(maxsize=8)
