@@ -50,6 +50,8 @@ def _project(run: Run, kind: str, data: dict[str, Any]) -> None:
             candidates.update(
                 status=Candidate.Status.TESTING, text=data["text"], fills=data["fills"]
             )
+        case "candidate.discarded":
+            candidates.delete()
         case "candidate.invalid":
             candidates.update(status=Candidate.Status.INVALID, error=data["error"])
         case "example.result":

@@ -258,12 +258,17 @@ class _Run:
             number = len(self.candidates)
             self.emit("candidate.started", {"candidate": number})
             spent = self._spent()
-            reasons = [self._add_sample(hole, round_, number) for hole in self.holes]
+            added = [self._add_sample(hole, round_, number) for hole in self.holes]
             combination = self._next_combination()
             if combination is None:
-                reason = next((r for r in reasons if r), "No new combination of fills to test.")
-                self.emit("candidate.invalid", {"candidate": number, "error": reason})
-                self.candidates.append(_Candidate(number, ()))
+                reason = next((r for _, r in added if r), "No new combination of fills to test.")
+                if any(status == "invalid" for status, _ in added):
+                    self.emit("candidate.invalid", {"candidate": number, "error": reason})
+                    self.candidates.append(_Candidate(number, ()))
+                else:
+                    # Only repeats (a vote for the earlier sample) or rejected fills: nothing
+                    # new to show, and the number goes to the next candidate.
+                    self.emit("candidate.discarded", {"candidate": number, "reason": reason})
             else:
                 self._test(_Candidate(number, combination), spent)
             if self._done():
@@ -288,12 +293,13 @@ class _Run:
 
     # Samples.
 
-    def _add_sample(self, hole: Hole, round_: int, number: int) -> str | None:
-        """Add one sample to the hole's pool; why none was added, or None."""
+    def _add_sample(self, hole: Hole, round_: int, number: int) -> tuple[str, str | None]:
+        """Add one sample to the hole's pool: its status (see `hole.sample`), and why none was
+        added, or None."""
         if self.cancelled():
             raise Cancelled
         if hole.name not in self.wanted:
-            return None
+            return "fixed", None
         pool = self.pools[hole.name]
         failing = [s for s in pool if s.failure is not None]
         repair = (
@@ -343,12 +349,11 @@ class _Run:
         event |= {"sample": sample.number, "code": code}
         if sample.passed is not None:
             event |= {"passed": sample.passed, "total": len(self._own_examples(hole))}
-        self._sample_event(event, "ok", began, usage)
-        return None
+        return self._sample_event(event, "ok", began, usage)
 
     def _sample_event(
         self, event: dict[str, Any], status: str, began: float, usage: Usage, **more: Any
-    ) -> str | None:
+    ) -> tuple[str, str | None]:
         self.usage.tokens_in += usage.tokens_in
         self.usage.tokens_out += usage.tokens_out
         event |= {
@@ -360,7 +365,7 @@ class _Run:
             **more,
         }
         self.emit("hole.sample", event)
-        return more.get("error")
+        return status, more.get("error")
 
     def _prompt(self, hole: Hole) -> Prompt:
         if hole.name not in self.prompts:

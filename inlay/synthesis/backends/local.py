@@ -174,8 +174,10 @@ def _grammar(text: str) -> LlamaGrammar:
 def _thread_count() -> int:
     configured = os.environ.get("INLAY_LOCAL_THREADS")
     if not configured:
-        # The CPUs this process may run on, which in a container can be fewer than the machine's.
-        return len(os.sched_getaffinity(0))
+        # One core fewer than this process may run on (in a container, fewer than the
+        # machine's): with every core, decoding fell from 45 to 14 tokens/s when another process
+        # kept one core busy; with one fewer, from 39 to 27 (bench/local_threads.py, 2 cores).
+        return max(1, len(os.sched_getaffinity(0)) - 1)
     try:
         threads = int(configured)
     except ValueError:
