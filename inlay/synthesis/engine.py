@@ -24,6 +24,10 @@ A run works hole by hole and round by round, within a budget of samples, seconds
 A fill may leave holes of its own (ANPL's decomposition: `return "sum each row"(grid)` inside the
 fill): they are filled greedily with the patched sketch as their context, up to `ROUNDS` deep.
 
+This module is longer than the others (about 700 lines) for a reason: it is one search, and its
+steps (sampling, testing alone, combining, blaming and repairing, ranking, budgets) share the run's
+state. What stands alone lives beside it: `checks`, `prompts`, `programs`, `ranking`, `reports`.
+
 A model reply that fails (a timeout, an unreadable answer) costs only that sample. Every run ends
 with `run.finished` (or `run.cancelled`), naming the chosen candidate, why it was chosen, and the
 tokens and seconds spent.
@@ -31,7 +35,6 @@ tokens and seconds spent.
 
 from __future__ import annotations
 
-import ast
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -42,7 +45,7 @@ from inlay.context.inference import imported_modules
 from inlay.run.trace import run_program
 from inlay.sandbox import ExampleResult, Limits, run_examples
 from inlay.sketch import Hole, Sketch, parse_sketch
-from inlay.sketch.examples import Example, abbreviate
+from inlay.sketch.examples import Example
 from inlay.sketch.fill import FillError, apply_nested_fills
 from inlay.sketch.tasks import TaskExample
 from inlay.synthesis import ranking
@@ -62,6 +65,8 @@ from inlay.synthesis.checks import (
     names_undefined,
 )
 from inlay.synthesis.checks import undefined_names as undefined_names_of
+from inlay.synthesis.programs import combinations, dependency_order, stubbed
+from inlay.synthesis.programs import normal as normal_form
 from inlay.synthesis.prompts import (
     NoCode,
     Prompt,
@@ -73,6 +78,7 @@ from inlay.synthesis.prompts import (
     repair_prompt,
     reply_done,
 )
+from inlay.synthesis.reports import failure_text, result_data, show_value, traced_calls
 
 Emit = Callable[[str, dict[str, Any]], None]
 
@@ -83,9 +89,7 @@ FEW_EXAMPLES = 5
 # Ranking stops sampling once the chosen group leads the next by this many samples.
 DECISIVE_LEAD = 3
 _PROGRESS_INTERVAL = 0.5
-_SHOWN_VALUE = 2000
 _RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
-_SHOWN_CALLS = 3  # traced calls of a hole shown in a repair prompt
 # A reply may have failed this way without the backend as a whole being at fault.
 _LOCAL_FAILURES = (BackendTimeoutError, BadResponseError)
 
@@ -220,7 +224,7 @@ class _Run:
         self.cancelled = cancelled
         assert sketch.entry is not None
         self.entry = sketch.entry
-        self.holes = _dependency_order(sketch)
+        self.holes = dependency_order(sketch)
         self.pools: dict[str, list[_Sample]] = {hole.name: [] for hole in self.holes}
         wanted = set(request.holes) or {h.name for h in sketch.holes} - set(request.fixed)
         # The other holes' fills are held: a pool of one, never sampled. Fixed fills of holes the
@@ -230,7 +234,7 @@ class _Run:
         for name, code in request.fixed.items():
             if name in names and name not in wanted:
                 fills = {name: code, **opened}
-                self.pools[name] = [_Sample(name, 0, code, fills, "fixed", _normal(code))]
+                self.pools[name] = [_Sample(name, 0, code, fills, "fixed", normal_form(code))]
         self.wanted = wanted
         self.repairs: dict[str, int] = {hole.name: 0 for hole in self.holes}
         self.candidates: list[_Candidate] = []
@@ -239,13 +243,13 @@ class _Run:
         self.started = time.monotonic()
         self.prompts: dict[str, Prompt] = {}
         self.rejected = {
-            (rejection.hole, _normal(rejection.code)) for rejection in request.rejected
+            (rejection.hole, normal_form(rejection.code)) for rejection in request.rejected
         }
         self.behaviours: dict[int, list[ExampleResult]] = {}
         self.inputs: list[tuple[Any, ...]] | None = None
         self.ranked: ranking.Ranking | None = None
         try:
-            self.baseline = names_undefined(_stubbed(sketch, {}))
+            self.baseline = names_undefined(stubbed(sketch, {}))
         except (FillError, SyntaxError):
             self.baseline = frozenset()
 
@@ -334,7 +338,7 @@ class _Run:
             if "could not generate" not in str(error):
                 raise
             return self._sample_event(event, "invalid", began, usage, error=str(error))
-        normal = _normal(code)
+        normal = normal_form(code)
         if (hole.name, normal) in self.rejected:
             message = f"The model wrote a fill of `{hole.name}` the user rejected again."
             return self._sample_event(event, "rejected", began, usage, error=message)
@@ -457,7 +461,7 @@ class _Run:
         if not own or hole.name == self.entry and not self.request.hole_examples.get(hole.name):
             return
         try:
-            program = _stubbed(self.sketch, sample.fills)
+            program = stubbed(self.sketch, sample.fills)
         except FillError as error:
             sample.passed, sample.failure = 0, str(error)
             return
@@ -466,7 +470,7 @@ class _Run:
         sample.passed = sum(result.status == "pass" for result in results)
         failed = next((n for n, r in enumerate(results) if r.status != "pass"), None)
         if failed is not None:
-            sample.failure = _failure_text(hole.name, own[failed], results[failed])
+            sample.failure = failure_text(hole.name, own[failed], results[failed])
 
     # Candidates.
 
@@ -480,7 +484,7 @@ class _Run:
             return None
         best: tuple[tuple[float, int], tuple[int, ...]] | None = None
         # Depth-first over the first few of each pool: pools stay small (one sample a round).
-        for combination in _combinations([pool[:4] for pool in ranked]):
+        for combination in combinations([pool[:4] for pool in ranked]):
             numbers = tuple(sample.number for sample in combination)
             if numbers in self.tried:
                 continue
@@ -513,7 +517,7 @@ class _Run:
         results = run_examples(text, self.entry, cases, self.request.limits)
         for index, (example, result) in enumerate(zip(self.examples, results, strict=True)):
             call = f"{self.entry}({', '.join(show_value(arg) for arg in example.args)})"
-            data = {"candidate": number, "example": index, "call": call, **_result_data(result)}
+            data = {"candidate": number, "example": index, "call": call, **result_data(result)}
             self.emit("example.result", data)
         traced = self._trace(text, list(fills), results)
         if traced is not None:
@@ -555,8 +559,8 @@ class _Run:
             culprit = names[-1]
         index = candidate.samples[names.index(culprit)]
         sample = self.pools[culprit][index]
-        text = _failure_text(self.entry, self.examples[failed], results[failed])
-        calls = _traced_calls(traced, failed, [n for n in names if n != culprit])
+        text = failure_text(self.entry, self.examples[failed], results[failed])
+        calls = traced_calls(traced, failed, [n for n in names if n != culprit])
         if sample.failure is None:
             sample.failure = text + calls
 
@@ -703,111 +707,8 @@ def _check_refill(sketch: Sketch, request: FillRequest) -> None:
             raise SketchProblem(f"The fill given for `{name}` cannot be used: {problem}")
 
 
-def _dependency_order(sketch: Sketch) -> list[Hole]:
-    """The holes, those that others' functions call first (Parsel: dependencies first)."""
-    calls = sketch.calls
-    depth: dict[str, int] = {}
-
-    def reach(name: str, level: int, seen: frozenset[str]) -> None:
-        if name in seen:
-            return
-        depth[name] = max(depth.get(name, 0), level)
-        for callee in calls.get(name, ()):
-            reach(callee, level + 1, seen | {name})
-
-    if sketch.entry:
-        reach(sketch.entry, 0, frozenset())
-    holding: dict[str, int] = {}
-    for hole in sketch.holes:
-        owners = [
-            f.name
-            for f in sketch.functions
-            if any(f.span.start_byte <= use.start_byte < f.span.end_byte for use in hole.uses)
-        ]
-        holding[hole.name] = max(
-            [depth.get(hole.name, -1), *(depth.get(owner, 0) + 1 for owner in owners)]
-        )
-    return sorted(sketch.holes, key=lambda hole: -holding[hole.name])
-
-
-def _combinations(pools: Sequence[Sequence[_Sample]]) -> list[tuple[_Sample, ...]]:
-    combinations: list[tuple[_Sample, ...]] = [()]
-    for pool in pools:
-        combinations = [(*done, sample) for done in combinations for sample in pool]
-    return combinations
-
-
-def _stubbed(sketch: Sketch, fills: Mapping[str, str]) -> str:
-    """The sketch with `fills`, and every other hole a function that raises."""
-    stubs = {
-        hole.name: hole.stub() + f"    raise NotImplementedError({hole.name!r})\n"
-        for hole in sketch.holes
-        if hole.name not in fills
-    }
-    return apply_nested_fills(sketch, {**stubs, **fills})
-
-
 def _with_entry(sketch: Sketch, entry: str) -> Sketch:
     return replace(sketch, entry=entry)
-
-
-def _normal(code: str) -> str:
-    """The code as its syntax tree: the same program written with other spacing or comments is
-    the same sample."""
-    try:
-        return ast.dump(ast.parse(code))
-    except SyntaxError:
-        return code.strip()
-
-
-def _failure_text(function: str, example: Example, result: ExampleResult) -> str:
-    call = f"{function}({', '.join(show_value(arg, 300) for arg in example.args)})"
-    expected = show_value(example.output, 300)
-    if result.error is not None:
-        return f"`{call}` should return `{expected}`, but it failed: {result.error}"
-    actual = show_value(result.output, 300)
-    if actual == expected:  # two different values that print alike: say how they differ
-        actual = f"{actual} ({type(result.output).__name__})"
-        expected = f"{expected} ({type(example.output).__name__})"
-    return f"`{call}` should return `{expected}`, but it returned `{actual}`."
-
-
-def _traced_calls(traced: dict[str, Any] | None, example: int, holes: Sequence[str]) -> str:
-    if not traced:
-        return ""
-    lines = []
-    for name in holes:
-        facts = traced.get("holes", {}).get(name, {})
-        calls = [call for call in facts.get("traced", []) if call.get("example") == example]
-        for call in calls[:_SHOWN_CALLS]:
-            args = ", ".join(call.get("literals", []))
-            result = call.get("result_literal") or call.get("error") or "?"
-            lines.append(f"- `{name}({abbreviate(args, 200)})` gave `{abbreviate(result, 200)}`")
-    return "\nOn that call, the other functions did this:\n" + "\n".join(lines) if lines else ""
-
-
-def _result_data(result: ExampleResult) -> dict[str, Any]:
-    expected, actual = show_value(result.expected), None
-    if result.error is None:
-        actual = show_value(result.output)
-        if actual == expected and result.status != "pass":
-            actual = f"{actual} ({type(result.output).__name__})"
-            expected = f"{expected} ({type(result.expected).__name__})"
-    return {
-        "status": result.status,
-        "expected": expected,
-        "actual": actual,
-        "error": result.error,
-        "duration": round(result.duration, 4),
-    }
-
-
-def show_value(value: object, limit: int = _SHOWN_VALUE) -> str:
-    try:
-        text = repr(value)
-    except ValueError:  # an int past Python's digit limit for str()
-        text = f"<an int of about {value.bit_length() * 3 // 10} digits>"  # type: ignore[attr-defined]
-    return abbreviate(text, limit)
 
 
 __all__ = [

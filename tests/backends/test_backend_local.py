@@ -110,21 +110,21 @@ def test_a_final_assistant_message_is_continued_not_answered_anew(backend: Model
 def test_the_body_grammar_keeps_the_reply_one_indented_function_body(
     backend: ModelBackend,
 ) -> None:
-    # Asked for tests and usage, the model would write them at the margin; the grammar lets
-    # it write only indented lines, then the closing fence.
+    # A reply begun at the margin, asked for calls at the margin: free, the model writes them
+    # there; the grammar lets it write only indented lines, then the closing fence.
     prompt = [
-        Message("system", "You write Python, then three example calls of it with print()."),
-        *SUM_PROMPT[1:],
+        Message("system", "You are an expert Python programmer."),
+        Message("user", "Write three calls of print() showing total([1, 2]), one per line."),
+        Message("assistant", "```python\n"),
     ]
-    free = "".join(backend.stream_chat(prompt, GenerationOptions(max_tokens=120)))
-    options = GenerationOptions(max_tokens=120, grammar=BODY_GRAMMAR)
+    free = "".join(backend.stream_chat(prompt, GenerationOptions(max_tokens=60)))
+    options = GenerationOptions(max_tokens=200, grammar=BODY_GRAMMAR)
     constrained = "".join(backend.stream_chat(prompt, options))
 
+    assert any(line and not line[0].isspace() for line in free.split("```")[0].splitlines())
     lines = constrained.removesuffix("```").splitlines()
     assert lines and all(line.startswith(("    ", "\t")) or not line.strip() for line in lines)
     assert constrained.endswith("```")
-    # Without it, the same prompt writes at the margin (or the test would show nothing).
-    assert any(line and not line[0].isspace() for line in free.split("```")[0].splitlines())
 
 
 def test_samples_of_one_prompt_reuse_the_evaluated_prompt(backend: ModelBackend) -> None:

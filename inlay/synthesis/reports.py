@@ -1,0 +1,63 @@
+"""What a run says about a failing call, in words for the user and the model: the call, the
+value expected and the value (or error) it gave, and what the other holes did on it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from inlay.sandbox import ExampleResult
+from inlay.sketch.examples import Example, abbreviate
+
+_SHOWN_VALUE = 2000
+_SHOWN_CALLS = 3  # traced calls of a hole shown in a repair prompt
+
+
+def failure_text(function: str, example: Example, result: ExampleResult) -> str:
+    call = f"{function}({', '.join(show_value(arg, 300) for arg in example.args)})"
+    expected = show_value(example.output, 300)
+    if result.error is not None:
+        return f"`{call}` should return `{expected}`, but it failed: {result.error}"
+    actual = show_value(result.output, 300)
+    if actual == expected:  # two different values that print alike: say how they differ
+        actual = f"{actual} ({type(result.output).__name__})"
+        expected = f"{expected} ({type(example.output).__name__})"
+    return f"`{call}` should return `{expected}`, but it returned `{actual}`."
+
+
+def traced_calls(traced: dict[str, Any] | None, example: int, holes: Sequence[str]) -> str:
+    if not traced:
+        return ""
+    lines = []
+    for name in holes:
+        facts = traced.get("holes", {}).get(name, {})
+        calls = [call for call in facts.get("traced", []) if call.get("example") == example]
+        for call in calls[:_SHOWN_CALLS]:
+            args = ", ".join(call.get("literals", []))
+            result = call.get("result_literal") or call.get("error") or "?"
+            lines.append(f"- `{name}({abbreviate(args, 200)})` gave `{abbreviate(result, 200)}`")
+    return "\nOn that call, the other functions did this:\n" + "\n".join(lines) if lines else ""
+
+
+def result_data(result: ExampleResult) -> dict[str, Any]:
+    expected, actual = show_value(result.expected), None
+    if result.error is None:
+        actual = show_value(result.output)
+        if actual == expected and result.status != "pass":
+            actual = f"{actual} ({type(result.output).__name__})"
+            expected = f"{expected} ({type(result.expected).__name__})"
+    return {
+        "status": result.status,
+        "expected": expected,
+        "actual": actual,
+        "error": result.error,
+        "duration": round(result.duration, 4),
+    }
+
+
+def show_value(value: object, limit: int = _SHOWN_VALUE) -> str:
+    try:
+        text = repr(value)
+    except ValueError:  # an int past Python's digit limit for str()
+        text = f"<an int of about {value.bit_length() * 3 // 10} digits>"  # type: ignore[attr-defined]
+    return abbreviate(text, limit)
