@@ -43,6 +43,22 @@ def abbreviate(text: str, limit: int, tail: str = "...") -> str:
     return text if len(text) <= limit else text[: limit - len(tail)] + tail
 
 
+def call_at(line: str, start: int, name: str) -> str | None:
+    """The call of `name` (positional arguments only) written at `start` of the line: its text up
+    to its closing parenthesis, or None."""
+    for end in range(start + len(name) + 1, len(line)):
+        if line[end] != ")":
+            continue
+        text = line[start : end + 1]
+        try:
+            node = ast.parse(text, mode="eval").body
+        except SyntaxError:
+            continue
+        if isinstance(node, ast.Call) and not node.keywords:
+            return text
+    return None
+
+
 def parse_value(text: str) -> Any:
     if not text.strip():
         raise ExampleError("A value is required.")

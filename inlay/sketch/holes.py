@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from tree_sitter import Node
 
 from inlay.sketch import syntax
-from inlay.sketch.examples import Example, ExampleError, parse_arguments, parse_value
+from inlay.sketch.examples import Example, ExampleError, call_at, parse_arguments, parse_value
 from inlay.sketch.records import Function, Hole, Param, Span, _function, _hole, _param
 from inlay.sketch.scan import _Text
 
@@ -193,7 +193,7 @@ def _stated_examples(name: str, text: str) -> list[Example]:
         line = line.strip()
         if not line.startswith(f"{name}("):
             continue
-        call = _leading_call(line, name)
+        call = call_at(line, 0, name)
         if call is None:
             continue
         stated = _STATED.match(line, len(call))
@@ -207,20 +207,6 @@ def _stated_examples(name: str, text: str) -> list[Example]:
         if example not in examples:
             examples.append(example)
     return examples
-
-
-def _leading_call(line: str, name: str) -> str | None:
-    """The call of `name` that the line begins with: its text up to the closing parenthesis."""
-    for end in range(len(name) + 1, len(line)):
-        if line[end] != ")":
-            continue
-        try:
-            node = ast.parse(line[: end + 1], mode="eval").body
-        except SyntaxError:
-            continue
-        if isinstance(node, ast.Call) and not node.keywords:
-            return line[: end + 1]
-    return None
 
 
 def _params(parameters: Node | None, data: bytes) -> tuple[Param, ...]:

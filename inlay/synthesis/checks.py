@@ -9,7 +9,7 @@ sketch that leans on names of its environment is not held against its fills).
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pyflakes import checker, messages
@@ -17,7 +17,6 @@ from tree_sitter import Node
 
 from inlay.sketch import Hole, Sketch
 from inlay.sketch.examples import Example
-from inlay.sketch.fill import FillError, apply_nested_fills
 
 
 class SketchProblem(ValueError):
@@ -65,15 +64,12 @@ def check_fill(hole: Hole, code: str) -> str | None:
     return None
 
 
-def undefined_names(
-    sketch: Sketch, fills: Mapping[str, str], baseline: frozenset[str]
-) -> str | None:
+def undefined_names(program: str, baseline: frozenset[str]) -> str | None:
     """Why the filled program cannot run for want of a name (a sentence), or None. `baseline` is
     `names_undefined` of the sketch with stubs: those names are the sketch's own affair."""
     try:
-        program = apply_nested_fills(sketch, fills)
         missing = names_undefined(program) - baseline
-    except (FillError, SyntaxError):
+    except SyntaxError:
         return None  # the run says what is wrong, with the line
     if not missing:
         return None

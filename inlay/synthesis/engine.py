@@ -53,6 +53,7 @@ from inlay.synthesis.backends import (
     BackendError,
     BackendTimeoutError,
     BadResponseError,
+    GenerationError,
     GenerationOptions,
     ModelBackend,
     Usage,
@@ -91,7 +92,7 @@ DECISIVE_LEAD = 3
 _PROGRESS_INTERVAL = 0.5
 _RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
 # A reply may have failed this way without the backend as a whole being at fault.
-_LOCAL_FAILURES = (BackendTimeoutError, BadResponseError)
+_LOCAL_FAILURES = (BackendTimeoutError, BadResponseError, GenerationError)
 
 # A function body that is one indented block, then the closing fence: with the signature and
 # docstring already written, the reply can only be that function (see docs/models.md).
@@ -202,8 +203,6 @@ class _Candidate:
     samples: tuple[int, ...]
     text: str | None = None
     passed: int = 0
-    failure: str | None = None
-    blame: str | None = None
 
 
 class _Run:
@@ -247,7 +246,6 @@ class _Run:
         }
         self.behaviours: dict[int, list[ExampleResult]] = {}
         self.inputs: list[tuple[Any, ...]] | None = None
-        self.ranked: ranking.Ranking | None = None
         try:
             self.baseline = names_undefined(stubbed(sketch, {}))
         except (FillError, SyntaxError):
@@ -286,8 +284,7 @@ class _Run:
             return True  # nothing to test or rank them on: the first will do
         if len(self.examples) >= FEW_EXAMPLES:
             return True
-        self.ranked = self._rank(passing)
-        return ranking.decided(self.ranked, self._votes, DECISIVE_LEAD)
+        return ranking.decided(self._rank(passing), self._votes, DECISIVE_LEAD)
 
     def _out_of_budget(self) -> bool:
         if time.monotonic() - self.started >= self.request.budget_seconds:
@@ -331,12 +328,7 @@ class _Run:
             problem = check_fill(hole, code)
             if problem is not None:
                 raise FillError(problem)
-            fills = self._expand(hole, code, number)
         except (NoCode, FillError, *_LOCAL_FAILURES) as error:
-            return self._sample_event(event, "invalid", began, usage, error=str(error))
-        except BackendError as error:
-            if "could not generate" not in str(error):
-                raise
             return self._sample_event(event, "invalid", began, usage, error=str(error))
         normal = normal_form(code)
         if (hole.name, normal) in self.rejected:
@@ -347,6 +339,10 @@ class _Run:
             same.votes += 1
             message = f"The model wrote sample {same.number} of `{hole.name}` again."
             return self._sample_event(event, "duplicate", began, usage, error=message)
+        try:
+            fills = self._expand(hole, code, number)
+        except (NoCode, FillError, *_LOCAL_FAILURES) as error:
+            return self._sample_event(event, "invalid", began, usage, error=str(error))
         sample = _Sample(hole.name, len(pool), code, fills, origin, normal)
         self._test_alone(hole, sample)
         pool.append(sample)
@@ -358,8 +354,7 @@ class _Run:
     def _sample_event(
         self, event: dict[str, Any], status: str, began: float, usage: Usage, **more: Any
     ) -> tuple[str, str | None]:
-        self.usage.tokens_in += usage.tokens_in
-        self.usage.tokens_out += usage.tokens_out
+        self._spend(usage)
         event |= {
             "status": status,
             "tokens_in": usage.tokens_in,
@@ -370,6 +365,10 @@ class _Run:
         }
         self.emit("hole.sample", event)
         return status, more.get("error")
+
+    def _spend(self, usage: Usage) -> None:
+        self.usage.tokens_in += usage.tokens_in
+        self.usage.tokens_out += usage.tokens_out
 
     def _prompt(self, hole: Hole) -> Prompt:
         if hole.name not in self.prompts:
@@ -435,9 +434,10 @@ class _Run:
                     current, sub, self.examples, prefill=self.backend.continues_replies
                 )
                 usage = Usage()
-                reply = self._generate(prompt, sub, self._options(0.0, 0), number, usage)
-                self.usage.tokens_in += usage.tokens_in
-                self.usage.tokens_out += usage.tokens_out
+                try:
+                    reply = self._generate(prompt, sub, self._options(0.0, 0), number, usage)
+                finally:
+                    self._spend(usage)
                 sub_code = complete_function(prompt, reply)
                 problem = check_fill(sub, sub_code)
                 if problem is not None:
@@ -505,7 +505,7 @@ class _Run:
             filled = parse_sketch(text)
             if filled.errors:
                 raise FillError(f"The filled sketch does not parse: {filled.errors[0].message}.")
-            missing = undefined_names_of(self.sketch, fills, self.baseline)
+            missing = undefined_names_of(text, self.baseline)
             if missing:
                 raise FillError(missing)
         except FillError as error:
@@ -552,7 +552,7 @@ class _Run:
         if failed is None:
             return
         raised = (traced or {}).get("failed_in", {})
-        culprit = raised.get(str(failed)) or raised.get(failed)
+        culprit = raised.get(str(failed))
         names = [hole.name for hole in self.holes]
         if culprit not in names:
             # The hole nearest the output: the last in dependency order.
@@ -615,8 +615,8 @@ class _Run:
                     raise Cancelled
         except _LOCAL_FAILURES:
             pass
-        self.usage.tokens_in += usage.tokens_in
-        self.usage.tokens_out += usage.tokens_out
+        finally:
+            self._spend(usage)
         arity = entry_arity(self.sketch)
         calls = read_calls(prompt.prefix + reply, self.entry)
         inputs = [args for args in calls if arity is None or arity.accepts(len(args))]

@@ -17,7 +17,6 @@ and no tokens go to repeating the docstring.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from typing import Any
 
 from inlay.context.hole_context import HoleContext, hole_context
 from inlay.sketch import Function, Hole, Sketch, parse_sketch
-from inlay.sketch.examples import Example, ExampleError, abbreviate, parse_arguments
+from inlay.sketch.examples import Example, ExampleError, abbreviate, call_at, parse_arguments
 from inlay.sketch.fill import apply_fills
 from inlay.synthesis.backends import Message
 
@@ -163,7 +162,7 @@ def read_calls(reply: str, name: str) -> list[tuple[Any, ...]]:
     for line in reply.split("\n"):
         start = line.find(f"{name}(")
         while start != -1:
-            call = _call_at(line, start, name)
+            call = call_at(line, start, name)
             if call is not None:
                 try:
                     args = parse_arguments(call[len(name) + 1 : -1])
@@ -173,20 +172,6 @@ def read_calls(reply: str, name: str) -> list[tuple[Any, ...]]:
                     found.append(args)
             start = line.find(f"{name}(", start + 1)
     return found
-
-
-def _call_at(line: str, start: int, name: str) -> str | None:
-    for end in range(start + len(name) + 1, len(line)):
-        if line[end] != ")":
-            continue
-        text = line[start : end + 1]
-        try:
-            node = ast.parse(text, mode="eval").body
-        except SyntaxError:
-            continue
-        if isinstance(node, ast.Call) and not node.keywords:
-            return text
-    return None
 
 
 def _function_text(sketch: Sketch, function: Function | None) -> str:

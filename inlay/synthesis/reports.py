@@ -15,13 +15,10 @@ _SHOWN_CALLS = 3  # traced calls of a hole shown in a repair prompt
 
 def failure_text(function: str, example: Example, result: ExampleResult) -> str:
     call = f"{function}({', '.join(show_value(arg, 300) for arg in example.args)})"
-    expected = show_value(example.output, 300)
     if result.error is not None:
+        expected = show_value(example.output, 300)
         return f"`{call}` should return `{expected}`, but it failed: {result.error}"
-    actual = show_value(result.output, 300)
-    if actual == expected:  # two different values that print alike: say how they differ
-        actual = f"{actual} ({type(result.output).__name__})"
-        expected = f"{expected} ({type(example.output).__name__})"
+    expected, actual = shown_apart(example.output, result.output, 300)
     return f"`{call}` should return `{expected}`, but it returned `{actual}`."
 
 
@@ -42,10 +39,10 @@ def traced_calls(traced: dict[str, Any] | None, example: int, holes: Sequence[st
 def result_data(result: ExampleResult) -> dict[str, Any]:
     expected, actual = show_value(result.expected), None
     if result.error is None:
-        actual = show_value(result.output)
-        if actual == expected and result.status != "pass":
-            actual = f"{actual} ({type(result.output).__name__})"
-            expected = f"{expected} ({type(result.expected).__name__})"
+        if result.status == "pass":
+            actual = show_value(result.output)
+        else:
+            expected, actual = shown_apart(result.expected, result.output)
     return {
         "status": result.status,
         "expected": expected,
@@ -53,6 +50,17 @@ def result_data(result: ExampleResult) -> dict[str, Any]:
         "error": result.error,
         "duration": round(result.duration, 4),
     }
+
+
+def shown_apart(expected: object, actual: object, limit: int = _SHOWN_VALUE) -> tuple[str, str]:
+    """Both values as shown; two different values that print alike are shown with their types."""
+    shown = show_value(expected, limit), show_value(actual, limit)
+    if shown[0] != shown[1]:
+        return shown
+    return (
+        f"{shown[0]} ({type(expected).__name__})",
+        f"{shown[1]} ({type(actual).__name__})",
+    )
 
 
 def show_value(value: object, limit: int = _SHOWN_VALUE) -> str:

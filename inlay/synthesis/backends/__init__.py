@@ -13,6 +13,7 @@ from .errors import (
     BackendTimeoutError,
     BackendUnavailableError,
     BadResponseError,
+    GenerationError,
     ModelFileError,
 )
 from .registry import get_backend
@@ -24,6 +25,7 @@ __all__ = [
     "BackendTimeoutError",
     "BackendUnavailableError",
     "BadResponseError",
+    "GenerationError",
     "GenerationOptions",
     "Message",
     "ModelBackend",

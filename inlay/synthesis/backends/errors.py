@@ -23,5 +23,10 @@ class BackendTimeoutError(BackendError):
     """The model did not finish within the allotted time."""
 
 
+class GenerationError(BackendError):
+    """The model could not answer this one prompt (it did not fit its context, say): the reply
+    fails, not the backend."""
+
+
 class BadResponseError(BackendError):
     """The model server answered, but with an error status or something unreadable."""

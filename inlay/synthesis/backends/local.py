@@ -19,7 +19,7 @@ from collections.abc import Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, cast
 
 from .base import GenerationOptions, Message, Usage
-from .errors import BackendConfigError, BackendError, BackendTimeoutError, ModelFileError
+from .errors import BackendConfigError, BackendTimeoutError, GenerationError, ModelFileError
 from .weights import prepare_local_model
 
 if TYPE_CHECKING:
@@ -105,7 +105,7 @@ class LocalBackend:
                     )
         except ValueError as error:
             # llama-cpp-python reports a prompt longer than the context window this way.
-            raise BackendError(f"The local model could not generate: {error}") from error
+            raise GenerationError(f"The local model could not generate: {error}") from error
         finally:
             # Stops generation at once when we stop early or the caller closes our stream.
             chunks.close()
