@@ -10,13 +10,15 @@ reports how much was reused.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
+import importlib
 import os
 import random
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from .base import GenerationOptions, Message, Usage
 from .errors import BackendConfigError, BackendTimeoutError, GenerationError, ModelFileError
@@ -131,18 +133,61 @@ def _load_model() -> Llama:
     # Verifies the sha256 on every load: about 0.3 s with a warm page cache, cheap beside loading.
     path = prepare_local_model()
     try:
-        llama = Llama(
-            model_path=str(path),
-            n_ctx=CONTEXT_TOKENS,
-            n_threads=_thread_count(),
-            verbose=False,
-        )
+        with _weights_repacked(_repack_allowed()):
+            llama = Llama(
+                model_path=str(path),
+                n_ctx=CONTEXT_TOKENS,
+                n_threads=_thread_count(),
+                verbose=False,
+            )
     except ValueError as error:
         raise ModelFileError(f"llama.cpp could not load the model file {path}: {error}") from error
     # Freed before interpreter shutdown: left to __del__, llama.cpp's free functions may already
     # be torn down and every exiting process prints a TypeError traceback.
     atexit.register(llama.close)
     return llama
+
+
+_PARAMS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _weights_repacked(allowed: bool) -> Iterator[None]:
+    """Load with llama.cpp's extra buffer types (weights repacked for the CPU's kernels) or
+    without. llama-cpp-python does not take the setting as an argument, so the default model
+    parameters it starts from are wrapped while the model loads."""
+    if allowed:
+        yield
+        return
+    bindings: Any = importlib.import_module("llama_cpp.llama_cpp")  # what Llama calls
+    defaults = bindings.llama_model_default_params
+
+    def without_extra_buffers() -> Any:
+        params = defaults()
+        params.use_extra_bufts = False
+        return params
+
+    with _PARAMS_LOCK:
+        bindings.llama_model_default_params = without_extra_buffers
+        try:
+            yield
+        finally:
+            bindings.llama_model_default_params = defaults
+
+
+def _repack_allowed() -> bool:
+    """Whether to repack the weights for the CPU: not where the CPU has AMX. llama.cpp built
+    natively on such a CPU (a Xeon with amx_int8, here under Firecracker) moves the weights to its
+    AMX buffer and dies with a segmentation fault in the first decode; without the extra buffers
+    the same build generates (2026-12-02). INLAY_LOCAL_REPACK=1 or 0 overrides."""
+    configured = os.environ.get("INLAY_LOCAL_REPACK")
+    if configured in ("0", "1"):
+        return configured == "1"
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as cpuinfo:
+            return "amx_int8" not in cpuinfo.read()
+    except OSError:
+        return True
 
 
 def chatml(messages: Sequence[Message]) -> str:
