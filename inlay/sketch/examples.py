@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from inlay.sandbox.equality import JsonArray
+from inlay.sandbox.equality import JsonArray, values_equal
 
 
 class ExampleError(ValueError):
@@ -26,6 +27,20 @@ class Example:
 
     def to_json(self) -> dict[str, Any]:
         return {"args": list(self.args), "output": self.output}
+
+
+def same_example(example: Example, other: Example) -> bool:
+    """Whether two examples say the same, compared as outputs are (arrays and lists alike): `==`
+    on an example holding an array is ambiguous, so examples are never compared with `in`."""
+    return (
+        len(example.args) == len(other.args)
+        and all(values_equal(a, b) for a, b in zip(example.args, other.args, strict=True))
+        and values_equal(example.output, other.output)
+    )
+
+
+def among(example: Example, examples: Sequence[Example]) -> bool:
+    return any(same_example(example, other) for other in examples)
 
 
 def json_output(value: Any) -> Any:

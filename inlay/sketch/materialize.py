@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from inlay.sketch import Hole, Sketch, parse_sketch
 from inlay.sketch.fill import FillError, apply_fills
+from inlay.sketch.prelude import with_prelude
 
 # Deep enough for any decomposition a person writes; it stops fills that keep adding holes.
 _ROUNDS = 20
@@ -99,7 +100,8 @@ def statement_source(code: str, node: ast.stmt) -> str:
 
 
 def materialize(sketch: Sketch, fills: Fills | None = None) -> str:
-    """The program: the support, then the sketch with its holes filled or raising."""
+    """The program: the prelude it needs (inlay.sketch.prelude), the support, then the sketch
+    with its holes filled or raising."""
     if sketch.errors:
         problem = sketch.errors[0]
         raise MaterializeError(
@@ -120,7 +122,7 @@ def materialize(sketch: Sketch, fills: Fills | None = None) -> str:
     stubs = {hole.name: _stub(hole) for hole in program.holes}
     text = _apply(program, stubs) if stubs else program.source
     support = _joined(fills.support)
-    return f"{support}\n\n\n{text}" if support else text
+    return with_prelude(f"{support}\n\n\n{text}" if support else text)
 
 
 def _joined(statements: tuple[str, ...]) -> str:

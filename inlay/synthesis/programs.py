@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from inlay.sketch import Hole, Sketch
 from inlay.sketch.fill import apply_nested_fills
+from inlay.sketch.prelude import with_prelude
 
 T = TypeVar("T")
 
@@ -49,13 +50,20 @@ def combinations(pools: Sequence[Sequence[T]]) -> list[tuple[T, ...]]:
 
 
 def stubbed(sketch: Sketch, fills: Mapping[str, str]) -> str:
-    """The sketch with `fills`, and every other hole a function that raises."""
+    """The sketch with `fills`, and every other hole a function that raises; with the prelude it
+    needs."""
     stubs = {
         hole.name: hole.stub() + f"    raise NotImplementedError({hole.name!r})\n"
         for hole in sketch.holes
         if hole.name not in fills
     }
-    return apply_nested_fills(sketch, {**stubs, **fills})
+    return with_prelude(apply_nested_fills(sketch, {**stubs, **fills}))
+
+
+def filled(sketch: Sketch, fills: Mapping[str, str]) -> str:
+    """The sketch with `fills` (which may leave holes), and the prelude it needs: the program a
+    candidate runs and the user sees."""
+    return with_prelude(apply_nested_fills(sketch, fills))
 
 
 def normal(code: str) -> str:
