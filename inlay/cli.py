@@ -65,6 +65,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--constrain", action="store_true", help="constrained decoding for the local model"
     )
     fill.add_argument("--backend", help="local or openai (default: $INLAY_MODEL_BACKEND)")
+    fill.add_argument(
+        "--filler",
+        choices=["auto", "model", "enumerative"],
+        default="auto",
+        help="auto: the model-free filler first on holes with examples, then the model; "
+        "model: the model only; enumerative: no model at all",
+    )
     fill.add_argument("--json", action="store_true", help="print every event as a JSON line")
 
     lsp = commands.add_parser("lsp", help="run the language server")
@@ -220,7 +227,7 @@ def _materialize(args: argparse.Namespace) -> int:
 
 
 def _fill(args: argparse.Namespace) -> int:
-    from inlay.synthesis.backends import BackendError, get_backend
+    from inlay.synthesis.backends import BackendError, NoModel, get_backend
     from inlay.synthesis.engine import FillRequest, SketchProblem, fill
 
     examples = []
@@ -249,6 +256,7 @@ def _fill(args: argparse.Namespace) -> int:
         budget_tokens=args.budget_tokens,
         entry=args.entry,
         constrain=args.constrain,
+        filler=args.filler,
     )
     finished: dict[str, Any] = {}
 
@@ -262,7 +270,8 @@ def _fill(args: argparse.Namespace) -> int:
             _print_event(kind, data)
 
     try:
-        fill(request, get_backend(args.backend), emit)
+        backend = NoModel() if args.filler == "enumerative" else get_backend(args.backend)
+        fill(request, backend, emit)
     except (SketchProblem, BackendError) as error:
         print(f"inlay: {error}", file=sys.stderr)
         return 2

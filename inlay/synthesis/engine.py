@@ -38,15 +38,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 from inlay.context.facts import trace_facts
 from inlay.context.inference import imported_modules
 from inlay.run.trace import run_program
 from inlay.sandbox import ExampleResult, Limits, run_examples
 from inlay.sketch import Hole, Sketch, parse_sketch
-from inlay.sketch.examples import Example
+from inlay.sketch.arrays import as_expected
+from inlay.sketch.examples import Example, ExampleError, among
 from inlay.sketch.fill import FillError, apply_nested_fills
+from inlay.sketch.prelude import prelude_needed
 from inlay.sketch.tasks import TaskExample
 from inlay.synthesis import ranking
 from inlay.synthesis.backends import (
@@ -66,7 +68,9 @@ from inlay.synthesis.checks import (
     names_undefined,
 )
 from inlay.synthesis.checks import undefined_names as undefined_names_of
+from inlay.synthesis.enumerative import enumerate_fill
 from inlay.synthesis.programs import combinations, dependency_order, stubbed
+from inlay.synthesis.programs import filled as filled_program
 from inlay.synthesis.programs import normal as normal_form
 from inlay.synthesis.prompts import (
     NoCode,
@@ -102,6 +106,10 @@ line ::= ("    " | "\t") [^\n]* "\n" | [ \t]* "\n"
 """
 
 
+Filler = Literal["auto", "model", "enumerative"]
+FILLERS: tuple[Filler, ...] = ("auto", "model", "enumerative")
+
+
 class Cancelled(Exception):
     """The run was cancelled by its user."""
 
@@ -129,6 +137,11 @@ class FillRequest:
     # of the other holes, by name, held as they are.
     holes: Sequence[str] = ()
     fixed: Mapping[str, str] = field(default_factory=dict)
+    # Who writes fills: "auto" tries the model-free filler (inlay.synthesis.enumerative) first on
+    # each hole that is tested alone, then the model; "model" only the model; "enumerative" only
+    # the model-free filler, no model call at all.
+    filler: Filler = "auto"
+    enumerative_seconds: float = 2.0  # per hole
     # Constrained decoding where the backend has it (the local model): off by default, as it
     # halves the local model's speed for no fewer invalid samples (docs/benchmarks.md).
     constrain: bool = False
@@ -164,8 +177,12 @@ def fill(
     cannot be reached or loaded at all."""
     sketch = check_sketch(request.sketch, request.entry)
     examples = [*request.examples]
-    examples += [example for example in sketch.examples if example not in examples]
+    examples += [example for example in sketch.examples if not among(example, examples)]
     check_examples(sketch, examples)
+    try:
+        examples = as_expected(sketch, examples)
+    except ExampleError as error:
+        raise SketchProblem(f"{error}.") from None
     _check_refill(sketch, request)
     emit(
         "run.started",
@@ -250,11 +267,17 @@ class _Run:
             self.baseline = names_undefined(stubbed(sketch, {}))
         except (FillError, SyntaxError):
             self.baseline = frozenset()
+        # The model-free filler writes colours by name where the sketch does (ARC's prelude).
+        self.colour_names = any(
+            "red" in statement.names for statement in prelude_needed(sketch.source)
+        )
 
     # The search.
 
     def search(self) -> None:
-        for round_ in range(max(1, self.request.samples)):
+        # The model-free filler writes one fill a hole (its smallest): one round is all it has.
+        rounds = 1 if self.request.filler == "enumerative" else max(1, self.request.samples)
+        for round_ in range(rounds):
             if self._out_of_budget() or len(self.candidates) >= self.request.candidates:
                 return
             number = len(self.candidates)
@@ -301,6 +324,14 @@ class _Run:
             raise Cancelled
         if hole.name not in self.wanted:
             return "fixed", None
+        if round_ == 0 and self.request.filler != "model":
+            found = self._enumerated(hole, number)
+            if found is not None or self.request.filler == "enumerative":
+                return found or (
+                    "invalid",
+                    f"The model-free filler found no fill of `{hole.name}` "
+                    + ("within its time" if self._tested_alone(hole) else "(it has no examples)"),
+                )
         pool = self.pools[hole.name]
         failing = [s for s in pool if s.failure is not None]
         repair = (
@@ -310,7 +341,9 @@ class _Run:
             and not any(s.passed is not None and s.failure is None for s in pool)
         )
         prompt = self._prompt(hole)
-        origin = "greedy" if round_ == 0 else "sample"
+        # The model's first sample is its greedy one, also after a fill of the model-free filler.
+        enumerated = any(sample.origin == "enumerative" for sample in pool)
+        origin = "greedy" if round_ - enumerated == 0 else "sample"
         if repair:
             worst = failing[-1]
             assert worst.failure is not None
@@ -350,6 +383,46 @@ class _Run:
         if sample.passed is not None:
             event |= {"passed": sample.passed, "total": len(self._own_examples(hole))}
         return self._sample_event(event, "ok", began, usage)
+
+    def _enumerated(self, hole: Hole, number: int) -> tuple[str, str | None] | None:
+        """A sample of the model-free filler for a hole tested alone, added to its pool; None if it
+        found no fill."""
+        if not self._tested_alone(hole):
+            return None
+        own = self._own_examples(hole)
+        began = time.monotonic()
+        found = enumerate_fill(
+            hole,
+            [(example.args, example.output) for example in own],
+            seconds=self.request.enumerative_seconds,
+            colour_names=self.colour_names,
+        )
+        if found is None:
+            return None
+        event: dict[str, Any] = {"candidate": number, "hole": hole.name, "origin": "enumerative"}
+        code = found.code
+        sample = _Sample(
+            hole.name,
+            len(self.pools[hole.name]),
+            code,
+            {hole.name: code},
+            "enumerative",
+            normal_form(code),
+        )
+        if (hole.name, sample.normal) in self.rejected:
+            return None  # the user rejected it: the model has its turn
+        self._test_alone(hole, sample)
+        self.pools[hole.name].append(sample)
+        event |= {"sample": sample.number, "code": code, "programs": found.programs}
+        event |= {"passed": sample.passed, "total": len(own)}
+        return self._sample_event(event, "ok", began, Usage())
+
+    def _tested_alone(self, hole: Hole) -> bool:
+        """Whether the hole has examples of its own to be tested on alone (see `_test_alone`)."""
+        own = self._own_examples(hole)
+        return bool(own) and not (
+            hole.name == self.entry and not self.request.hole_examples.get(hole.name)
+        )
 
     def _sample_event(
         self, event: dict[str, Any], status: str, began: float, usage: Usage, **more: Any
@@ -452,14 +525,18 @@ class _Run:
 
     def _own_examples(self, hole: Hole) -> list[Example]:
         given = list(self.request.hole_examples.get(hole.name, ()))
-        return given + [example for example in hole.examples if example not in given]
+        own = given + [example for example in hole.examples if not among(example, given)]
+        try:
+            return as_expected(self.sketch, own, entry=hole.name)
+        except ExampleError:
+            return own  # a hole's example that should be a grid and is not fails as it is
 
     def _test_alone(self, hole: Hole, sample: _Sample) -> None:
         """Test the sample on the hole's own examples, the other holes stubbed; not the entry's
         own doctest lines, which the candidate's test runs anyway."""
-        own = self._own_examples(hole)
-        if not own or hole.name == self.entry and not self.request.hole_examples.get(hole.name):
+        if not self._tested_alone(hole):
             return
+        own = self._own_examples(hole)
         try:
             program = stubbed(self.sketch, sample.fills)
         except FillError as error:
@@ -501,7 +578,7 @@ class _Run:
         for hole, index in zip(self.holes, candidate.samples, strict=True):
             fills |= self.pools[hole.name][index].fills
         try:
-            text = apply_nested_fills(self.sketch, fills)
+            text = filled_program(self.sketch, fills)
             filled = parse_sketch(text)
             if filled.errors:
                 raise FillError(f"The filled sketch does not parse: {filled.errors[0].message}.")
@@ -512,7 +589,16 @@ class _Run:
             self.emit("candidate.invalid", {"candidate": number, "error": str(error)})
             return
         candidate.text = text
-        self.emit("candidate.generated", {"candidate": number, "text": text, "fills": fills})
+        # Who wrote each hole's fill: greedy, sample or repair (the model), enumerative (the
+        # model-free filler) or fixed (held from an earlier run).
+        origins = {
+            hole.name: self.pools[hole.name][index].origin
+            for hole, index in zip(self.holes, candidate.samples, strict=True)
+        }
+        self.emit(
+            "candidate.generated",
+            {"candidate": number, "text": text, "fills": fills, "origins": origins},
+        )
         cases = [(example.args, example.output) for example in self.examples]
         results = run_examples(text, self.entry, cases, self.request.limits)
         for index, (example, result) in enumerate(zip(self.examples, results, strict=True)):

@@ -24,8 +24,16 @@ from typing import Any
 
 from inlay.context.hole_context import HoleContext, hole_context
 from inlay.sketch import Function, Hole, Sketch, parse_sketch
-from inlay.sketch.examples import Example, ExampleError, abbreviate, call_at, parse_arguments
+from inlay.sketch.examples import (
+    Example,
+    ExampleError,
+    abbreviate,
+    among,
+    call_at,
+    parse_arguments,
+)
 from inlay.sketch.fill import apply_fills
+from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.backends import Message
 
 SYSTEM = (
@@ -90,6 +98,9 @@ def hole_prompt(
     context = context or hole_context(sketch, hole)
     parts = [f"This Python program is missing the function `{hole.name}`."]
     around = neighbourhood(sketch, hole)
+    # The environment's names the sketch leans on (inlay.sketch.prelude), said as code.
+    environment = "\n".join(statement.code for statement in prelude_needed(sketch.source))
+    around = "\n\n".join(part for part in (environment, around) if part)
     if around:
         parts.append(f"The rest of the program:\n```python\n{around}\n```")
     types = _capped(context.relevant_types, _MAX_TYPES_CHARS)
@@ -99,7 +110,7 @@ def hole_prompt(
     if headers:
         listed = "\n".join(headers[:_MAX_HEADERS])
         parts.append(f"Functions it can call:\n```python\n{listed}\n```")
-    shown_own = [example for example in own_examples if example not in hole.examples]
+    shown_own = [example for example in own_examples if not among(example, hole.examples)]
     if shown_own:
         calls = [_example_line(hole.name, example) for example in shown_own[:_MAX_EXAMPLES]]
         parts.append(f"`{hole.name}` must satisfy:\n" + "\n".join(calls))

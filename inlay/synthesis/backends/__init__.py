@@ -6,7 +6,7 @@ its settings and where the local model's weights come from.
 
 from __future__ import annotations
 
-from .base import GenerationOptions, Message, ModelBackend, Usage
+from .base import GenerationOptions, Message, ModelBackend, NoModel, Usage
 from .errors import (
     BackendConfigError,
     BackendError,
@@ -20,6 +20,7 @@ from .registry import get_backend
 from .weights import data_dir, prepare_local_model
 
 __all__ = [
+    "NoModel",
     "BackendConfigError",
     "BackendError",
     "BackendTimeoutError",

@@ -58,6 +58,21 @@ class ModelBackend(Protocol):
         ...
 
 
+class NoModel:
+    """The backend of a run that calls no model (`FillRequest(filler="enumerative")`): asking it
+    is a bug, said as a BackendError."""
+
+    name = "none"
+    continues_replies = False
+
+    def stream_chat(
+        self, messages: Sequence[Message], options: GenerationOptions, usage: Usage | None = None
+    ) -> Iterator[str]:
+        from .errors import BackendError
+
+        raise BackendError("This run uses the model-free filler only: no model is called.")
+
+
 def as_chat_messages(messages: Sequence[Message]) -> list[dict[str, str]]:
     """The OpenAI chat format, which both llama-cpp-python and OpenAI-compatible servers take."""
     return [{"role": message.role, "content": message.content} for message in messages]
