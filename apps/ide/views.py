@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
 from apps.ide.diffs import diff_lines
+from apps.ide.examples import example_kinds
 from apps.sketches.access import example_for_user, sketch_for_user
 from apps.sketches.demo import NEW_SKETCH
 from apps.sketches.models import Example, Sketch
@@ -22,6 +23,7 @@ from apps.synthesis.runs import cancel as cancel_run
 from apps.synthesis.runs import reject as reject_candidate
 from inlay.sketch import parse_sketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
+from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem
 
 PAGE = "ide/sketch.html"
@@ -56,16 +58,23 @@ def sketch(request: UserRequest, sketch_id: int) -> HttpResponse:
 def save(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     sketch.commit(request.POST.get("text", ""), "Edited")
-    return render(request, f"{PAGE}#outline", _page_context(sketch))
+    return render(request, f"{PAGE}#saved", _page_context(sketch))
 
 
 @login_required
 @require_POST
 def fill(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
+    filler = request.POST.get("filler", Run.Filler.AUTO)
+    if filler not in Run.Filler.values:
+        # The form offers only known fillers: this request was made by hand.
+        known = ", ".join(Run.Filler.values)
+        return HttpResponseBadRequest(
+            f"Unknown filler {filler!r}: choose one of {known}.", content_type="text/plain"
+        )
     error = None
     try:
-        start_run(sketch, request.user, request.POST.get("text", ""))
+        start_run(sketch, request.user, request.POST.get("text", ""), filler)
     except SketchProblem as problem:
         error = f"Cannot fill this sketch. {problem}"
     except ExampleError as problem:
@@ -179,14 +188,23 @@ def _page_context(sketch: Sketch, typed: dict[str, object] | None = None) -> dic
     """Everything the page's partials show; `typed` is an example row to show as the user
     typed it (with its errors) instead of as stored."""
     head = sketch.head()
-    rows = [{"id": e.pk, "args": e.args, "output": e.output} for e in sketch.examples.all()]
+    parsed = parse_sketch(head.text)
+    stored = list(sketch.examples.all())
+    examples = example_kinds(parsed, stored)
+    rows = [
+        {"id": e.pk, "args": e.args, "output": e.output, "kind": examples.kinds.get(e.pk, "")}
+        for e in stored
+    ]
     if typed is not None:
         rows = [typed if row["id"] == typed["id"] else row for row in rows]
     return {
         "sketch": sketch,
         "head": head,
-        "parsed": parse_sketch(head.text),
+        "parsed": parsed,
+        "prelude": prelude_needed(head.text),
         "example_rows": rows,
+        "example_problem": examples.problem,
+        "fillers": Run.Filler.choices,
         "revisions": list(sketch.revisions.all()[:20]),
         "run": _latest_run(sketch),
     }

@@ -48,7 +48,10 @@ def _project(run: Run, kind: str, data: dict[str, Any]) -> None:
             candidates.update(draft=data["reply"])
         case "candidate.generated":
             candidates.update(
-                status=Candidate.Status.TESTING, text=data["text"], fills=data["fills"]
+                status=Candidate.Status.TESTING,
+                text=data["text"],
+                fills=data["fills"],
+                origins=data["origins"],
             )
         case "candidate.discarded":
             candidates.delete()

@@ -21,10 +21,18 @@ class Run(models.Model):
 
     ENDED = frozenset({Status.SUCCEEDED, Status.FINISHED, Status.FAILED, Status.CANCELLED})
 
+    class Filler(models.TextChoices):
+        """Who writes the fills: the engine's `FillRequest.filler`, as the fill form offers it."""
+
+        AUTO = "auto", "the model-free filler, then the model"
+        MODEL = "model", "the model only"
+        ENUMERATIVE = "enumerative", "the model-free filler only"
+
     sketch = models.ForeignKey(Sketch, on_delete=models.CASCADE, related_name="runs")
     revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="runs")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     backend = models.CharField(max_length=40)
+    filler = models.CharField(max_length=20, choices=Filler.choices, default=Filler.AUTO)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     message = models.TextField(blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -68,6 +76,9 @@ class Candidate(models.Model):
     draft = models.TextField(blank=True, help_text="The model's reply so far, while generating.")
     text = models.TextField(blank=True, help_text="The sketch with this candidate's fills.")
     fills = models.JSONField(default=dict)
+    # Who wrote each hole's fill, by hole name: the engine's origin of its sample (greedy,
+    # sample, repair, enumerative or fixed).
+    origins: models.JSONField[dict[str, str]] = models.JSONField(default=dict)
     results = models.JSONField(default=list)
     trace: models.JSONField[dict[str, Any]] = models.JSONField(
         default=dict,
@@ -99,6 +110,21 @@ class Candidate(models.Model):
     @property
     def number(self) -> int:
         return self.index + 1
+
+    @property
+    def authors(self) -> list[tuple[str, str]]:
+        """Each hole with who wrote its fill, in the page's words."""
+        return [(hole, _WRITTEN_BY.get(origin, origin)) for hole, origin in self.origins.items()]
+
+
+# The engine's origins of a sample (inlay.synthesis.engine), as the page says them.
+_WRITTEN_BY = {
+    "greedy": "written by the model",
+    "sample": "written by the model",
+    "repair": "repaired by the model",
+    "enumerative": "found by the model-free filler",
+    "fixed": "kept from an earlier fill",
+}
 
 
 class Event(models.Model):

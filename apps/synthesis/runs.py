@@ -13,6 +13,7 @@ from apps.sketches.models import Revision, Sketch
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
+from inlay.sketch.arrays import as_expected
 from inlay.synthesis.checks import check_examples
 from inlay.synthesis.engine import check_sketch
 
@@ -21,22 +22,25 @@ class ReviewError(ValueError):
     """A decision that cannot be taken; the message says why."""
 
 
-def start_run(sketch: Sketch, user: User, text: str) -> Run:
-    """Save the text as the sketch's head and queue a fill of it.
+def start_run(sketch: Sketch, user: User, text: str, filler: str = Run.Filler.AUTO) -> Run:
+    """Save the text as the sketch's head and queue a fill of it by `filler` (a Run.Filler).
 
     The text is saved even when it cannot be filled, so nothing the user typed is lost; then
-    SketchProblem (a sketch that cannot be filled) or ExampleError (a bad example) is raised
-    before anything is queued."""
+    SketchProblem (a sketch that cannot be filled) or ExampleError (a bad example, such as a
+    ragged grid where the entry takes an array) is raised before anything is queued."""
     revision = sketch.commit(text, "Edited")
     parsed = check_sketch(text)
     # Examples the entry cannot be called with are the user's to fix: no model time is spent.
-    check_examples(parsed, sketch.parsed_examples())
+    examples = sketch.parsed_examples()
+    check_examples(parsed, examples)
+    as_expected(parsed, examples)
     with transaction.atomic():
         run = Run.objects.create(
             sketch=sketch,
             revision=revision,
             created_by=user,
             backend=settings.INLAY_MODEL_BACKEND,
+            filler=filler,
         )
         # The worker must find the run committed when it picks the task up.
         transaction.on_commit(lambda: fill_run.delay(run.pk))

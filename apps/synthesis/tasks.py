@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import cast
 
 from celery import shared_task
 from django.conf import settings
@@ -14,7 +15,7 @@ from apps.synthesis.models import Candidate, Run
 from inlay.sandbox import Limits, SandboxUnavailable
 from inlay.sketch.examples import ExampleError
 from inlay.synthesis.backends import BackendError, get_backend
-from inlay.synthesis.engine import FillRequest, SketchProblem, fill
+from inlay.synthesis.engine import Filler, FillRequest, SketchProblem, fill
 from inlay.synthesis.prompts import Rejection
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def fill_run(run_id: int) -> None:
                 memory_bytes=settings.INLAY_EXAMPLE_MEMORY_MB * 2**20,
             ),
             rejected=rejections(run),
+            # Run.Filler's values are the engine's fillers (a test holds them equal).
+            filler=cast(Filler, run.filler),
         )
         fill(request, get_backend(run.backend), record, cancel_check(run.pk))
     except (SketchProblem, ExampleError) as problem:

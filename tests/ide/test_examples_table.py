@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.test import Client
 
-from apps.sketches.models import Sketch
+from apps.sketches.models import Example, Sketch
 
 
 def test_adding_a_valid_example_saves_it(demo_sketch: Sketch, owner: Client):
@@ -48,3 +48,78 @@ def test_changing_and_deleting_examples(demo_sketch: Sketch, owner: Client):
     assert (first.args, first.output) == ("(1, 2)", "true")
     client.post(f"/examples/{second.pk}/delete/")
     assert not demo_sketch.examples.filter(pk=second.pk).exists()
+
+
+def _sketch(user: User, text: str, *examples: tuple[str, str]) -> Sketch:
+    sketch = Sketch.objects.create(owner=user, name="Grids")
+    sketch.commit(text, "Created")
+    for args, output in examples:
+        Example.objects.create(sketch=sketch, args=args, output=output)
+    return sketch
+
+
+def _kind(page: str, example: Example) -> str:
+    """The text of the example's kind, as its row shows it."""
+    start = page.index(f'id="example-{example.pk}-kind"')
+    return page[page.index(">", start) + 1 : page.index("</div>", start)]
+
+
+PLAIN = 'def main(grid):\n    return "turn the grid upside down"(grid)\n'
+ARRAYS = 'def main(grid: np.ndarray) -> np.ndarray:\n    return "turn it upside down"(grid)\n'
+
+
+def test_each_example_shows_the_kinds_of_its_values(user: User, owner: Client):
+    sketch = _sketch(
+        user, PLAIN, ("[[1, 2, 3], [4, 5, 6]]", "[[4, 5, 6], [1, 2, 3]]"), ("[1, 2], 3", "7")
+    )
+    page = owner.get(f"/sketches/{sketch.pk}/").content.decode()
+    grid, pair = sketch.examples.all()
+    assert _kind(page, grid) == "grid 2×3 → grid 2×3"
+    assert _kind(page, pair) == "list of 2, int → int"
+
+
+def test_where_the_sketch_works_with_arrays_a_grid_shows_as_the_array_it_becomes(
+    user: User, owner: Client
+):
+    sketch = _sketch(user, ARRAYS, ("[[1, 2], [3, 4]]", "[[3, 4], [1, 2]]"))
+    page = owner.get(f"/sketches/{sketch.pk}/").content.decode()
+    assert _kind(page, sketch.examples.get()) == "array 2×2 int64 → array 2×2 int64"
+
+
+def test_saving_a_text_that_uses_numpy_updates_the_kinds_in_place(user: User, owner: Client):
+    sketch = _sketch(user, PLAIN, ("[[1, 2], [3, 4]]", "[[3, 4], [1, 2]]"))
+    example = sketch.examples.get()
+    response = owner.post(f"/sketches/{sketch.pk}/save/", {"text": ARRAYS})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="outline"')
+    assert (
+        f'<div id="example-{example.pk}-kind" class="example-kind small muted" hx-swap-oob' in page
+    )
+    assert _kind(page, example) == "array 2×2 int64 → array 2×2 int64"
+
+
+def test_a_ragged_grid_where_the_entry_takes_an_array_is_named_before_filling(
+    user: User, owner: Client
+):
+    sketch = _sketch(user, ARRAYS, ("[[1, 2], [3]]", "[[3], [1, 2]]"))
+    response = owner.get(f"/sketches/{sketch.pk}/")
+    assert response.status_code == 200
+    message = (
+        "Example 1, argument 1 should be an array (the sketch annotates it as one), but its rows "
+        "differ in length."
+    )
+    assert message in response.content.decode()
+    assert _kind(response.content.decode(), sketch.examples.get()) == "list of 2 → list of 2"
+
+    response = owner.post(f"/sketches/{sketch.pk}/fill/", {"text": ARRAYS})
+    assert f"An example is not valid: {message[:-1]}" in response.content.decode()
+    assert not sketch.runs.exists()
+
+
+def test_a_stored_example_that_no_longer_parses_does_not_break_the_page(
+    demo_sketch: Sketch, owner: Client
+):
+    broken = Example.objects.create(sketch=demo_sketch, args="[1,", output="1")
+    page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
+    assert _kind(page, broken) == ""
+    assert 'value="[4, 0, 7, 7]"' in page

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from django.contrib.auth.models import User
 from django.test import Client
 
+from apps.sketches.demo import DEMO_SKETCH
 from apps.sketches.models import Sketch
+from tests.ide.test_fillers import ARC_SKETCH
 
 
 def test_the_page_shows_the_sketch_its_holes_and_examples(demo_sketch: Sketch, owner: Client):
@@ -35,3 +38,27 @@ def test_saving_a_changed_text_makes_a_revision_and_an_unchanged_one_does_not(
 def test_a_login_is_required(demo_sketch: Sketch):
     response = Client().get(f"/sketches/{demo_sketch.pk}/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_an_arc_style_sketch_shows_the_prelude_it_leans_on(user: User, owner: Client):
+    sketch = Sketch.objects.create(owner=user, name="Flip")
+    sketch.commit(ARC_SKETCH, "Created")
+    page = owner.get(f"/sketches/{sketch.pk}/").content.decode()
+    assert (
+        '<p class="prelude small" id="prelude"><strong>Environment (ARC prelude):</strong>' in page
+    )
+    colours = "black, blue, red, green, yellow, grey, pink, orange, teal, maroon = range(10)"
+    assert f"<code>import numpy as np</code> · <code>{colours}</code>." in page
+    assert "from typing import *" not in page
+
+
+def test_a_plain_sketch_shows_no_prelude(demo_sketch: Sketch, owner: Client):
+    page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
+    assert 'id="prelude"' not in page
+
+
+def test_saving_and_filling_update_the_prelude_with_the_text(demo_sketch: Sketch, owner: Client):
+    saved = owner.post(f"/sketches/{demo_sketch.pk}/save/", {"text": ARC_SKETCH})
+    assert "Environment (ARC prelude)" in saved.content.decode()
+    filled = owner.post(f"/sketches/{demo_sketch.pk}/fill/", {"text": DEMO_SKETCH})
+    assert 'id="prelude"' not in filled.content.decode()

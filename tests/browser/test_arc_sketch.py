@@ -1,0 +1,67 @@
+"""An ARC-style sketch through the UI: its prelude and its grids as the program receives them,
+then a fill by the model-free filler alone, which needs no model.
+
+Its own stack (the fixtures are per module); the local model is never loaded."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.ide.test_fillers import ARC_EXAMPLE, ARC_SKETCH
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page: Page, inlay: str) -> None:
+    page.goto(f"{inlay}/")
+    page.fill("input[name=username]", "demo")
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+
+
+def test_an_arc_sketch_shows_its_prelude_and_grids_and_the_model_free_filler_fills_it(
+    page: Page, inlay: str
+):
+    log_in(page, inlay)
+    page.fill("input[name=name]", "Flip and recolour")
+    page.get_by_role("button", name="New sketch").click()
+    expect(page.locator("#editor")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#prelude")).to_have_count(0)
+
+    page.evaluate("text => window.inlayEditor.setText(text)", ARC_SKETCH)
+    page.get_by_role("button", name="Save").click()
+    prelude = page.locator("#prelude")
+    expect(prelude).to_contain_text("Environment (ARC prelude):")
+    expect(prelude).to_contain_text("import numpy as np")
+    expect(prelude).to_contain_text("black, blue, red, green,")
+
+    new = page.locator("#new-example")
+    new.locator("input[name=args]").fill(ARC_EXAMPLE[0])
+    new.locator("input[name=output]").fill(ARC_EXAMPLE[1])
+    new.get_by_role("button", name="Add").click()
+    row = page.locator("#examples tbody tr[id^=example-]")
+    expect(row).to_have_count(1)
+    expect(row.locator(".example-kind")).to_have_text("array 2×2 int64 → array 2×2 int64")
+
+    page.select_option("#filler", "enumerative")
+    page.click("#fill-button")
+    run = page.locator("#workbench .run")
+    expect(run).to_have_attribute("data-status", "succeeded", timeout=60_000)
+    expect(run.locator(".run-filler")).to_have_text("the model-free filler only")
+    expect(run.locator(".run-cost")).to_contain_text("0 tokens in, 0 out")
+    passing = page.locator("#workbench li[data-status=passed]")
+    expect(passing.locator(".authors")).to_have_text("flip found by the model-free filler")
+
+    passing.get_by_role("button", name="Review").click()
+    expect(page.locator("#candidate-diff")).to_contain_text("return np.flipud(grid)")
+    expect(page.locator("#candidate-detail .authors")).to_contain_text("model-free filler")
+
+
+def test_a_plain_sketch_shows_no_prelude_and_its_lists_as_lists(page: Page, inlay: str):
+    log_in(page, inlay)
+    page.click("text=Reverse a list")
+    expect(page.locator("#editor")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#prelude")).to_have_count(0)
+    first = page.locator("#examples tbody tr[id^=example-]").first
+    expect(first.locator(".example-kind")).to_have_text("list of 3 → list of 3")
