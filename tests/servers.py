@@ -205,10 +205,19 @@ def embedded_stack(env: Mapping[str, str], port: int) -> Iterator[str]:
 def llama_cpp_server(model_path: Path, api_key: str) -> Iterator[str]:
     """llama-cpp-python's own OpenAI-compatible server on the local model; yields its base URL."""
     port = free_port()
+    # The server loads the model as the local backend does on this CPU (no extra buffers where
+    # the CPU has AMX: see inlay.synthesis.backends.local).
+    start = (
+        "import runpy, sys\n"
+        "from inlay.synthesis.backends.local import loading_for_this_cpu\n"
+        "sys.argv[0] = 'llama_cpp.server'\n"
+        "with loading_for_this_cpu():\n"
+        "    runpy.run_module('llama_cpp.server', run_name='__main__', alter_sys=True)\n"
+    )
     command = [
         sys.executable,
-        "-m",
-        "llama_cpp.server",
+        "-c",
+        start,
         "--model",
         str(model_path),
         "--host",

@@ -133,7 +133,7 @@ def _load_model() -> Llama:
     # Verifies the sha256 on every load: about 0.3 s with a warm page cache, cheap beside loading.
     path = prepare_local_model()
     try:
-        with _weights_repacked(_repack_allowed()):
+        with loading_for_this_cpu():
             llama = Llama(
                 model_path=str(path),
                 n_ctx=CONTEXT_TOKENS,
@@ -173,6 +173,12 @@ def _weights_repacked(allowed: bool) -> Iterator[None]:
             yield
         finally:
             bindings.llama_model_default_params = defaults
+
+
+def loading_for_this_cpu() -> contextlib.AbstractContextManager[None]:
+    """Models loaded inside it load as this CPU allows (see `_repack_allowed`): also for
+    llama-cpp-python's own server, run inside it (tests/servers.py)."""
+    return _weights_repacked(_repack_allowed())
 
 
 def _repack_allowed() -> bool:
