@@ -32,7 +32,9 @@ from inlay.sandbox import values_equal
 from inlay.sketch import Hole
 from inlay.sketch.prelude import COLOURS
 
-Kind = str  # "grid", "int", "bool", "pos", "poslist", "intlist"
+# "grid", "int", "bool", "pos" (a row and a column), "poslist", "intlist" (or a 1-D array),
+# "inttuple", "where" (np.where's tuple of index arrays)
+Kind = str
 MAX_SIZE = 6  # operations and leaves in one program
 MAX_CELLS = 10_000  # a grid result larger than this is not kept (tiling can blow up)
 MAX_BANK = 60_000  # distinct behaviours kept in all
@@ -268,6 +270,39 @@ LIBRARY: tuple[Op, ...] = (
     Op("first", ("poslist",), "pos", lambda ps: ps[0], "{0}[0]"),
     Op("length", ("poslist",), "int", len, "len({0})"),
     Op("cell", ("grid", "pos"), "int", lambda g, p: int(g[p[0], p[1]]), "int({0}[{1}])"),
+    # Colours and lines of a grid, as lists.
+    Op(
+        "colour_list",
+        ("grid",),
+        "intlist",
+        lambda g: [int(c) for c in np.unique(g) if c != 0],
+        "[int(c) for c in np.unique({0}) if c != 0]",
+    ),
+    Op(
+        "colours_in_order",
+        ("grid",),
+        "intlist",
+        lambda g: list(dict.fromkeys(int(c) for c in g.flat if c != 0)),
+        "list(dict.fromkeys(int(c) for c in {0}.flat if c != 0))",
+    ),
+    Op(
+        "rows_with",
+        ("grid", "int"),
+        "intlist",
+        lambda g, c: [int(r) for r in np.nonzero(np.any(g == c, axis=1))[0]],
+        "[int(r) for r in np.nonzero(np.any({0} == {1}, axis=1))[0]]",
+    ),
+    Op(
+        "cols_with",
+        ("grid", "int"),
+        "intlist",
+        lambda g, c: [int(r) for r in np.nonzero(np.any(g == c, axis=0))[0]],
+        "[int(c) for c in np.nonzero(np.any({0} == {1}, axis=0))[0]]",
+    ),
+    Op("row", ("grid", "int"), "intlist", lambda g, i: g[i], "{0}[{1}]"),
+    Op("col", ("grid", "int"), "intlist", lambda g, i: g[:, i], "{0}[:, {1}]"),
+    Op("where", ("grid", "int"), "where", lambda g, c: np.nonzero(g == c), "np.where({0} == {1})"),
+    Op("as_tuple", ("intlist",), "inttuple", lambda xs: tuple(int(x) for x in xs), "tuple({0})"),
     # Numbers.
     Op("add", ("int", "int"), "int", lambda a, b: a + b, "{0} + {1}"),
     Op("sub", ("int", "int"), "int", lambda a, b: a - b, "{0} - {1}"),
@@ -303,8 +338,14 @@ def kind_of(value: object) -> Kind | None:
         if value.ndim == 1 and np.issubdtype(value.dtype, np.integer):
             return "intlist"
         return None
-    if isinstance(value, tuple) and len(value) == 2 and all(kind_of(v) == "int" for v in value):
-        return "pos"
+    if isinstance(value, tuple) and all(kind_of(v) == "int" for v in value):
+        return "pos" if len(value) == 2 else "inttuple"
+    if (
+        isinstance(value, tuple)
+        and value
+        and all(isinstance(v, np.ndarray) and v.ndim == 1 for v in value)
+    ):
+        return "where"  # what np.where(condition) gives: an array of indices per axis
     if isinstance(value, list):
         kinds = {kind_of(item) for item in value}
         if kinds <= {"int"}:
@@ -428,7 +469,8 @@ def _apply(op: Op, chosen: Sequence[Term], size: int, examples: int) -> Term | N
                 value = op.run(*(term.values[index] for term in chosen))
                 if isinstance(value, np.ndarray) and value.size > MAX_CELLS:
                     return None
-                if isinstance(value, np.ndarray) and (value.ndim != 2 or not value.size):
+                grid = op.result == "grid"
+                if grid and isinstance(value, np.ndarray) and (value.ndim != 2 or not value.size):
                     return None
                 values.append(value)
     except (ValueError, IndexError, TypeError, ZeroDivisionError, OverflowError, MemoryError):
@@ -451,11 +493,17 @@ def _splits(total: int, parts: int) -> Iterator[tuple[int, ...]]:
             yield (first, *rest)
 
 
-def _fingerprint(values: tuple[Any, ...]) -> bytes:
+def _fingerprint(values: tuple[Any, ...] | list[Any]) -> bytes:
+    """The values as bytes: equal for equal behaviour (arrays by shape and cells, never by their
+    repr, which numpy cuts short for large arrays)."""
     parts = []
     for value in values:
         if isinstance(value, np.ndarray):
-            parts.append(repr(value.shape).encode() + value.astype(np.int64).tobytes())
+            parts.append(b"a" + repr(value.shape).encode() + value.astype(np.int64).tobytes())
+        elif isinstance(value, np.integer):
+            parts.append(repr(int(value)).encode())
+        elif isinstance(value, tuple | list):
+            parts.append(type(value).__name__.encode() + b"(" + _fingerprint(value) + b")")
         else:
             parts.append(repr(value).encode())
     return b"\x00".join(parts)
