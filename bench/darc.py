@@ -46,7 +46,7 @@ from inlay.run.program import build_program  # noqa: E402
 from inlay.run.trace import ExampleRun, run_program  # noqa: E402
 from inlay.sketch import parse_sketch  # noqa: E402
 from inlay.sketch.examples import Example, same_example  # noqa: E402
-from inlay.sketch.materialize import MaterializeError  # noqa: E402
+from inlay.sketch.materialize import Fills, MaterializeError, materialize  # noqa: E402
 from inlay.sketch.tasks import TaskExample, read_darc, read_examples  # noqa: E402
 from inlay.synthesis.backends import BackendError, NoModel, get_backend  # noqa: E402
 from inlay.synthesis.engine import FillRequest, SketchProblem, fill  # noqa: E402
@@ -153,11 +153,20 @@ class _Fill:
                 return dict(data["fills"])
         return {}
 
+    def hole_fills(self) -> dict[str, str]:
+        """Each hole's first sample that passed all of its own examples, tested alone."""
+        found: dict[str, str] = {}
+        for kind, data in self.events:
+            if kind == "hole.sample" and "code" in data and data.get("passed") == data.get("total"):
+                found.setdefault(data["hole"], data["code"])
+        return found
+
     def found_by(self) -> list[str]:
         return [d["origin"] for k, d in self.events if k == "hole.sample" and "code" in d]
 
 
 def passes(text: str | None, examples: list[TaskExample]) -> bool:
+    """Whether the program passes every pair (False for no program)."""
     if text is None:
         return False
     runs = run_program(text, "main", examples)
@@ -184,6 +193,8 @@ def simulate(
         return {"solved_at": None, "error": str(error), "rounds": []}
     text, fills = attempt.finished().get("text"), attempt.fills()
     rounds = [_round(None, attempt, passes(text, file.test))]
+    if text is None:  # no whole program yet: the user traces what there is, holes raising
+        text = _with_stubs(file, fills)
     hole_examples: dict[str, list[Example]] = {}
     for _ in range(args.clarifications):
         if rounds[-1]["test"] or traces is None or text is None:
@@ -200,7 +211,8 @@ def simulate(
                 file.sketch_text,
                 train,
                 budget_seconds=args.refill_seconds,
-                holes=[wrong],
+                # The holes with no fill yet are filled too: a refill keeps only what exists.
+                holes=[wrong, *(h for h in file.holes if h not in fixed and h != wrong)],
                 fixed=fixed,
                 hole_examples=hole_examples,
                 **base,
@@ -210,9 +222,22 @@ def simulate(
         )
         if attempt.finished().get("text") is not None:
             text, fills = attempt.finished()["text"], {**fixed, **attempt.fills()}
+        elif wrong in attempt.hole_fills():
+            # The hole's own fill passes its examples though no whole program could be built
+            # (other holes have none yet): kept, and the rest left raising.
+            fills = {**fixed, wrong: attempt.hole_fills()[wrong]}
+            text = _with_stubs(file, fills)
         rounds.append(_round(wrong, attempt, passes(text, file.test)))
     solved_at = next((n for n, r in enumerate(rounds) if r["test"]), None)
     return {"solved_at": solved_at, "error": None, "rounds": rounds}
+
+
+def _with_stubs(file: _File, fills: dict[str, str]) -> str | None:
+    """The sketch with these fills, every other hole raising NotImplementedError."""
+    try:
+        return materialize(file.sketch, Fills(by_hole=fills))
+    except MaterializeError:
+        return None
 
 
 def _round(hole: str | None, attempt: _Fill, test: bool) -> dict[str, Any]:
