@@ -47,6 +47,7 @@ from inlay.run.trace import ExampleRun, run_program  # noqa: E402
 from inlay.sketch import parse_sketch  # noqa: E402
 from inlay.sketch.examples import Example, same_example  # noqa: E402
 from inlay.sketch.materialize import Fills, MaterializeError, materialize  # noqa: E402
+from inlay.sketch.prelude import with_prelude  # noqa: E402
 from inlay.sketch.tasks import TaskExample, read_darc, read_examples  # noqa: E402
 from inlay.synthesis.backends import BackendError, NoModel, get_backend  # noqa: E402
 from inlay.synthesis.engine import FillRequest, SketchProblem, fill  # noqa: E402
@@ -129,7 +130,7 @@ def _reproduces(code: str, name: str, examples: list[Example]) -> bool:
     """Whether the fill returns each example's output, run in the sandbox."""
     if not examples:
         return True  # the test inputs never reach the hole: nothing contradicts the fill
-    program = "import numpy as np\n\n" + code
+    program = with_prelude(code)  # the fill leans on `np` as the sketch does
     cases = [TaskExample(e.args, e.output, None, n) for n, e in enumerate(examples)]
     return all(run.passed for run in run_program(program, name, cases))
 

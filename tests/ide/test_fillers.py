@@ -13,6 +13,7 @@ from apps.synthesis.tasks import fill_run
 from inlay.synthesis.backends import registry
 from inlay.synthesis.engine import FILLERS
 from tests.servers import scripted_model
+from tests.synthesis.test_enumerative import FLIP
 
 pytestmark = pytest.mark.django_db
 
@@ -34,19 +35,7 @@ def main(grid: np.ndarray) -> np.ndarray:
     return flipped
 '''
 ARC_EXAMPLE = ("[[2, 0], [1, 2]]", "[[1, 1], [1, 0]]")
-PLAIN_SKETCH = '''def flip(grid):
-    """Turn the grid upside down.
-
-    >>> flip([[1, 2], [3, 4]])
-    [[3, 4], [1, 2]]
-    >>> flip([[5], [6], [7]])
-    [[7], [6], [5]]
-    """
-
-
-def main(grid):
-    return flip(grid)
-'''
+PLAIN_SKETCH = FLIP  # the same flip, its grids as lists
 
 
 @pytest.fixture
