@@ -32,18 +32,25 @@ def free_port() -> int:
 
 
 class ScriptedModelServer(ThreadingHTTPServer):
-    """Answers each chat completion with the next scripted reply, streamed in small chunks."""
+    """Answers each chat completion with the next scripted reply, streamed in small chunks; or,
+    given `by_hole`, with the reply for the hole the prompt asks for (the engine's prompts open
+    with "... missing the function `name`"), the same every time."""
 
-    def __init__(self, replies: list[str]) -> None:
+    def __init__(self, replies: list[str], by_hole: Mapping[str, str] | None = None) -> None:
         super().__init__(("127.0.0.1", free_port()), _ScriptedHandler)
         self.replies = list(replies)
+        self.by_hole = dict(by_hole or {})
         self.requests: list[dict[str, object]] = []
 
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
-    def next_reply(self) -> str:
+    def next_reply(self, body: Mapping[str, object]) -> str:
+        asked = json.dumps(body.get("messages", []))
+        for hole, reply in self.by_hole.items():
+            if f"missing the function `{hole}`" in asked:
+                return reply
         return self.replies.pop(0) if self.replies else "I have nothing more to say."
 
 
@@ -59,7 +66,7 @@ class _ScriptedHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
-        reply = self.server.next_reply()
+        reply = self.server.next_reply(body)
         if not body.get("stream"):
             message = {"role": "assistant", "content": reply}
             self._json(
@@ -100,8 +107,10 @@ class _ScriptedHandler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def scripted_model(replies: list[str]) -> Iterator[ScriptedModelServer]:
-    server = ScriptedModelServer(replies)
+def scripted_model(
+    replies: list[str], by_hole: Mapping[str, str] | None = None
+) -> Iterator[ScriptedModelServer]:
+    server = ScriptedModelServer(replies, by_hole)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

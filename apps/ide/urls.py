@@ -19,8 +19,27 @@ urlpatterns = [
         views.revision_text,
         name="revision_text",
     ),
+    path(
+        "sketches/<int:sketch_id>/revisions/<int:number>/diff/",
+        views.revision_diff,
+        name="revision_diff",
+    ),
+    path(
+        "sketches/<int:sketch_id>/revisions/<int:number>/restore/",
+        views.restore,
+        name="restore",
+    ),
+    path(
+        "sketches/<int:sketch_id>/hole-examples/", views.add_hole_example, name="add_hole_example"
+    ),
+    path(
+        "hole-examples/<int:example_id>/delete/",
+        views.delete_hole_example,
+        name="delete_hole_example",
+    ),
     path("runs/<int:run_id>/cancel/", views.cancel, name="cancel"),
     path("candidates/<int:candidate_id>/", views.candidate, name="candidate"),
     path("candidates/<int:candidate_id>/accept/", views.accept, name="accept"),
     path("candidates/<int:candidate_id>/reject/", views.reject, name="reject"),
+    path("candidates/<int:candidate_id>/refill/", views.refill, name="refill"),
 ]

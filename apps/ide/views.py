@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -12,19 +14,25 @@ from django_htmx.http import trigger_client_event
 
 from apps.ide.diffs import diff_lines
 from apps.ide.examples import example_kinds
-from apps.sketches.access import example_for_user, sketch_for_user
+from apps.ide.traces import example_views
+from apps.sketches.access import example_for_user, hole_example_for_user, sketch_for_user
 from apps.sketches.demo import NEW_SKETCH
-from apps.sketches.models import Example, Sketch
+from apps.sketches.models import Example, HoleExample, Sketch
 from apps.synthesis.access import candidate_for_user, run_for_user
 from apps.synthesis.models import Candidate, Run
-from apps.synthesis.runs import ReviewError, give_up_if_stalled, start_run
+from apps.synthesis.runs import ReviewError, RunInProgress, give_up_if_stalled, start_run
 from apps.synthesis.runs import accept as accept_candidate
 from apps.synthesis.runs import cancel as cancel_run
+from apps.synthesis.runs import refill as refill_hole
 from apps.synthesis.runs import reject as reject_candidate
-from inlay.sketch import parse_sketch
+from inlay.context.facts import TracedCall
+from inlay.sketch import Hole, parse_sketch
+from inlay.sketch import Sketch as ParsedSketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
 from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem
+from inlay.synthesis.reports import show_value
+from lsp import actions
 
 PAGE = "ide/sketch.html"
 
@@ -65,22 +73,41 @@ def save(request: UserRequest, sketch_id: int) -> HttpResponse:
 @require_POST
 def fill(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
-    filler = request.POST.get("filler", Run.Filler.AUTO)
-    if filler not in Run.Filler.values:
-        # The form offers only known fillers: this request was made by hand.
-        known = ", ".join(Run.Filler.values)
-        return HttpResponseBadRequest(
-            f"Unknown filler {filler!r}: choose one of {known}.", content_type="text/plain"
-        )
-    error = None
+    filler = _filler(request)
+    if filler is None:
+        return _unknown_filler(request)
+    text = request.POST.get("text", "")
+    return _started(request, sketch, lambda: start_run(sketch, request.user, text, filler))
+
+
+def _started(request: UserRequest, sketch: Sketch, start: Callable[[], Run]) -> HttpResponse:
+    """The workbench after `start` queued a run (it shows that run), or with why it could not."""
+    error, run = None, None
     try:
-        start_run(sketch, request.user, request.POST.get("text", ""), filler)
+        run = start()
+    except RunInProgress as problem:
+        error = str(problem)
     except SketchProblem as problem:
         error = f"Cannot fill this sketch. {problem}"
     except ExampleError as problem:
         error = f"An example is not valid: {problem}"
-    context = _page_context(sketch) | {"fill_error": error}
+    context = _page_context(sketch, run=run) | {"fill_error": error}
     return render(request, f"{PAGE}#filled", context)
+
+
+@login_required
+@require_POST
+def refill(request: UserRequest, candidate_id: int) -> HttpResponse:
+    found = candidate_for_user(request.user, candidate_id)
+    sketch = found.run.sketch
+    filler = _filler(request)
+    if filler is None:
+        return _unknown_filler(request)
+    hole = request.POST.get("hole", "")
+    try:
+        return _started(request, sketch, lambda: refill_hole(found, hole, request.user, filler))
+    except ReviewError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
 
 
 @login_required
@@ -171,6 +198,102 @@ def reject(request: UserRequest, candidate_id: int) -> HttpResponse:
     return render(request, f"{PAGE}#candidate", _candidate_context(found))
 
 
+def _filler(request: UserRequest) -> str | None:
+    filler = request.POST.get("filler", Run.Filler.AUTO)
+    return filler if filler in Run.Filler.values else None
+
+
+def _unknown_filler(request: UserRequest) -> HttpResponse:
+    # The form offers only known fillers: this request was made by hand.
+    known = ", ".join(Run.Filler.values)
+    filler = request.POST.get("filler")
+    return HttpResponseBadRequest(
+        f"Unknown filler {filler!r}: choose one of {known}.", content_type="text/plain"
+    )
+
+
+@login_required
+@require_POST
+def add_hole_example(request: UserRequest, sketch_id: int) -> HttpResponse:
+    """An example for one hole: a doctest line in a function hole's docstring (a new revision,
+    after saving what the editor holds), or a stored example of an inline hole."""
+    sketch = sketch_for_user(request.user, sketch_id)
+    if "text" in request.POST:
+        sketch.commit(request.POST["text"], "Edited")
+    name = request.POST.get("hole", "")
+    args, output = request.POST.get("args", "").strip(), request.POST.get("output", "").strip()
+    parsed = parse_sketch(sketch.head().text)
+    hole = parsed.hole(name) if any(h.name == name for h in parsed.holes) else None
+    if hole is None:
+        errors = {"hole": f"The sketch has no hole `{name}` now: save it and try again."}
+    else:
+        errors = _example_errors(args, output) or _hole_arity_error(hole, args)
+    if errors:
+        typed = {"hole": name, "args": args, "output": output, "errors": errors}
+        context = _page_context(sketch) | {"typed_hole_example": typed}
+        return render(request, f"{PAGE}#outline", context)
+    assert hole is not None
+    if hole.kind == "function":
+        call = TracedCall(args=(), literals=(args,), result_literal=output)
+        text = actions.add_example(parsed, hole, hole.signature(), call)
+        revision = sketch.commit(text, f"Example for `{hole.name}`")
+        response = render(request, f"{PAGE}#outline", _page_context(sketch))
+        url = reverse("ide:revision_text", args=[sketch.pk, revision.number])
+        return trigger_client_event(response, "inlay:revision", {"url": url})
+    HoleExample.objects.create(
+        sketch=sketch, description=hole.description, args=args, output=output
+    )
+    return render(request, f"{PAGE}#outline", _page_context(sketch))
+
+
+@login_required
+@require_POST
+def delete_hole_example(request: UserRequest, example_id: int) -> HttpResponse:
+    example = hole_example_for_user(request.user, example_id)
+    sketch = example.sketch
+    example.delete()
+    return render(request, f"{PAGE}#outline", _page_context(sketch))
+
+
+def _hole_arity_error(hole: Hole, args: str) -> dict[str, str]:
+    given, takes = len(parse_arguments(args)), len(hole.params)
+    if given == takes:
+        return {}
+    return {"args": f"`{hole.name}` takes {takes} argument{'s' * (takes != 1)}; these are {given}."}
+
+
+@login_required
+@require_GET
+def revision_diff(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
+    sketch = sketch_for_user(request.user, sketch_id)
+    revision = sketch.revisions.filter(number=number).select_related("parent").first()
+    if revision is None:
+        return HttpResponse("No such revision.", status=404, content_type="text/plain")
+    before = revision.parent.text if revision.parent is not None else ""
+    context = {"sketch": sketch, "revision": revision, "diff": diff_lines(before, revision.text)}
+    return render(request, f"{PAGE}#revision", context)
+
+
+@login_required
+@require_POST
+def restore(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
+    """The revision's text as a new revision: a restore is undone by restoring the one before."""
+    sketch = sketch_for_user(request.user, sketch_id)
+    revision = sketch.revisions.filter(number=number).first()
+    if revision is None:
+        return HttpResponse("No such revision.", status=404, content_type="text/plain")
+    restored = sketch.commit(revision.text, f"Restored r{revision.number}")
+    context = _page_context(sketch) | {
+        "revision": restored,
+        "diff": diff_lines(sketch.revisions.get(pk=restored.parent_id).text, restored.text)
+        if restored.parent_id
+        else [],
+    }
+    response = render(request, f"{PAGE}#restored", context)
+    url = reverse("ide:revision_text", args=[sketch.pk, restored.number])
+    return trigger_client_event(response, "inlay:revision", {"url": url})
+
+
 def _example_errors(args: str, output: str) -> dict[str, str]:
     errors = {}
     try:
@@ -184,9 +307,12 @@ def _example_errors(args: str, output: str) -> dict[str, str]:
     return errors
 
 
-def _page_context(sketch: Sketch, typed: dict[str, object] | None = None) -> dict[str, object]:
+def _page_context(
+    sketch: Sketch, typed: dict[str, object] | None = None, run: Run | None = None
+) -> dict[str, object]:
     """Everything the page's partials show; `typed` is an example row to show as the user
-    typed it (with its errors) instead of as stored."""
+    typed it (with its errors) instead of as stored; `run` the run to show live (by default
+    the latest)."""
     head = sketch.head()
     parsed = parse_sketch(head.text)
     stored = list(sketch.examples.all())
@@ -206,8 +332,37 @@ def _page_context(sketch: Sketch, typed: dict[str, object] | None = None) -> dic
         "example_problem": examples.problem,
         "fillers": Run.Filler.choices,
         "revisions": list(sketch.revisions.all()[:20]),
-        "run": _latest_run(sketch),
+        "hole_rows": _hole_rows(sketch, parsed),
+        "run": run or _latest_run(sketch),
+        "runs": list(sketch.runs.all()[:10]),
     }
+
+
+def _hole_rows(sketch: Sketch, parsed: ParsedSketch) -> list[dict[str, object]]:
+    """Each hole with its own examples: a function hole's doctest lines (edited in its
+    docstring), an inline hole's stored ones (deleted here)."""
+    stored: dict[str, list[HoleExample]] = {}
+    for example in sketch.hole_examples.all():
+        stored.setdefault(example.description, []).append(example)
+    rows = []
+    for hole in parsed.holes:
+        examples: list[dict[str, object]]
+        if hole.kind == "function":
+            examples = [
+                {"call": _call_text(hole.name, e.args), "output": show_value(e.output)}
+                for e in hole.examples
+            ]
+        else:
+            examples = [
+                {"call": f"{hole.name}({e.args})", "output": e.output, "id": e.pk}
+                for e in stored.get(hole.description, [])
+            ]
+        rows.append({"hole": hole, "examples": examples})
+    return rows
+
+
+def _call_text(name: str, args: tuple[object, ...]) -> str:
+    return f"{name}({', '.join(show_value(arg) for arg in args)})"
 
 
 def _latest_run(sketch: Sketch) -> Run | None:
@@ -218,4 +373,11 @@ def _latest_run(sketch: Sketch) -> Run | None:
 
 
 def _candidate_context(found: Candidate) -> dict[str, object]:
-    return {"candidate": found, "diff": diff_lines(found.run.revision.text, found.text)}
+    holes = list(found.fills)
+    return {
+        "sketch": found.run.sketch,
+        "candidate": found,
+        "diff": diff_lines(found.run.revision.text, found.text),
+        "traces": example_views(found.results, found.trace, holes),
+        "refillable": holes,
+    }

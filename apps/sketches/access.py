@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import Http404
 
-from apps.sketches.models import Example, Sketch
+from apps.sketches.models import Example, HoleExample, Sketch
 
 
 def sketch_for_user(user: AbstractBaseUser | AnonymousUser, sketch_id: int) -> Sketch:
@@ -19,4 +19,13 @@ def example_for_user(user: AbstractBaseUser | AnonymousUser, example_id: int) ->
     try:
         return Example.objects.select_related("sketch").get(pk=example_id, sketch__owner_id=user.pk)
     except Example.DoesNotExist:
+        raise Http404("No such example.") from None
+
+
+def hole_example_for_user(user: AbstractBaseUser | AnonymousUser, example_id: int) -> HoleExample:
+    try:
+        return HoleExample.objects.select_related("sketch").get(
+            pk=example_id, sketch__owner_id=user.pk
+        )
+    except HoleExample.DoesNotExist:
         raise Http404("No such example.") from None

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.db import models, transaction
 
+from inlay.sketch import Hole
 from inlay.sketch.examples import Example as ParsedExample
 from inlay.sketch.examples import parse_arguments, parse_value
 
@@ -39,6 +42,18 @@ class Sketch(models.Model):
     def parsed_examples(self) -> list[ParsedExample]:
         return [example.parsed() for example in self.examples.all()]
 
+    def examples_of_holes(self, holes: Sequence[Hole]) -> dict[str, list[ParsedExample]]:
+        """The examples the user gave the inline holes among `holes`, by hole name (a function
+        hole's are its doctest lines, which the engine reads from the text)."""
+        by_description: dict[str, list[ParsedExample]] = {}
+        for example in self.hole_examples.all():
+            by_description.setdefault(example.description, []).append(example.parsed())
+        return {
+            hole.name: by_description[hole.description]
+            for hole in holes
+            if hole.kind == "inline" and hole.description in by_description
+        }
+
 
 class Revision(models.Model):
     """One immutable state of a sketch's text."""
@@ -73,6 +88,29 @@ class Example(models.Model):
 
     def __str__(self) -> str:
         return f"({self.args}) -> {self.output}"
+
+    def parsed(self) -> ParsedExample:
+        return ParsedExample(parse_arguments(self.args), parse_value(self.output))
+
+
+class HoleExample(models.Model):
+    """An example of one inline hole, given by the user (often from a traced call).
+
+    A function hole's examples are its doctest lines, in the sketch's text; an inline hole has
+    no docstring, so its examples are kept here, keyed by its description: they follow the hole
+    through edits that keep the description, and apply to no hole once it changes (docs/ide.md)."""
+
+    sketch = models.ForeignKey(Sketch, on_delete=models.CASCADE, related_name="hole_examples")
+    description = models.TextField(help_text="The inline hole's description, as written.")
+    args = models.TextField(help_text="The call's arguments, as Python literals or JSON.")
+    output = models.TextField(help_text="What the hole should return.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description!r}({self.args}) -> {self.output}"
 
     def parsed(self) -> ParsedExample:
         return ParsedExample(parse_arguments(self.args), parse_value(self.output))

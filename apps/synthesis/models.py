@@ -43,6 +43,10 @@ class Run(models.Model):
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)
     seconds = models.FloatField(null=True, blank=True)
+    # A refill: only these holes are filled, the others held at `fixed` (fills by hole name,
+    # from the candidate the user refilled from). Empty for a fill of every hole.
+    holes: models.JSONField[list[str]] = models.JSONField(default=list)
+    fixed: models.JSONField[dict[str, str]] = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-created"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,37 +15,87 @@ from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
 from inlay.sketch.arrays import as_expected
-from inlay.synthesis.checks import check_examples
-from inlay.synthesis.engine import check_sketch
+from inlay.synthesis.checks import check_examples, check_hole_examples
+from inlay.synthesis.engine import SketchProblem, check_sketch
 
 
 class ReviewError(ValueError):
     """A decision that cannot be taken; the message says why."""
 
 
-def start_run(sketch: Sketch, user: User, text: str, filler: str = Run.Filler.AUTO) -> Run:
-    """Save the text as the sketch's head and queue a fill of it by `filler` (a Run.Filler).
+class RunInProgress(ValueError):
+    """The sketch already has a queued or running run; the message says which."""
+
+
+def active_run(sketch: Sketch) -> Run | None:
+    return sketch.runs.exclude(status__in=Run.ENDED).first()
+
+
+def start_run(
+    sketch: Sketch,
+    user: User,
+    text: str,
+    filler: str = Run.Filler.AUTO,
+    holes: Sequence[str] = (),
+    fixed: Mapping[str, str] | None = None,
+) -> Run:
+    """Save the text as the sketch's head and queue a fill of it by `filler` (a Run.Filler):
+    of every hole, or, for a refill, of `holes` only with the others held at `fixed`.
 
     The text is saved even when it cannot be filled, so nothing the user typed is lost; then
-    SketchProblem (a sketch that cannot be filled) or ExampleError (a bad example, such as a
-    ragged grid where the entry takes an array) is raised before anything is queued."""
+    RunInProgress (one run at a time per sketch), SketchProblem (a sketch that cannot be filled)
+    or ExampleError (a bad example, such as a ragged grid where the entry takes an array) is
+    raised before anything is queued."""
     revision = sketch.commit(text, "Edited")
+    _refuse_a_second_run(sketch)
     parsed = check_sketch(text)
     # Examples the entry cannot be called with are the user's to fix: no model time is spent.
     examples = sketch.parsed_examples()
     check_examples(parsed, examples)
     as_expected(parsed, examples)
+    check_hole_examples(parsed.holes, sketch.examples_of_holes(parsed.holes))
+    fixed = dict(fixed or {})
+    names = {hole.name for hole in parsed.holes}
+    if gone := [name for name in [*holes, *fixed] if name not in names]:
+        raise SketchProblem(
+            f"The sketch has no hole `{gone[0]}` any more: fill every hole again instead."
+        )
     with transaction.atomic():
+        # Locked, so that of two fills posted at once only one finds the sketch free.
+        Sketch.objects.select_for_update().get(pk=sketch.pk)
+        _refuse_a_second_run(sketch)
         run = Run.objects.create(
             sketch=sketch,
             revision=revision,
             created_by=user,
             backend=settings.INLAY_MODEL_BACKEND,
             filler=filler,
+            holes=list(holes),
+            fixed=fixed,
         )
         # The worker must find the run committed when it picks the task up.
         transaction.on_commit(lambda: fill_run.delay(run.pk))
     return run
+
+
+def _refuse_a_second_run(sketch: Sketch) -> None:
+    running = active_run(sketch)
+    if running is not None and not give_up_if_stalled(running):
+        raise RunInProgress(
+            f"Run {running.pk} of this sketch is still {running.status}: wait for it to end or "
+            "cancel it."
+        )
+
+
+def refill(candidate: Candidate, hole: str, user: User, filler: str = Run.Filler.AUTO) -> Run:
+    """Queue a resynthesis of `hole` alone on the sketch's head, the candidate's other fills
+    held as they are, against the hole's own examples and then the sketch's (the engine's
+    `FillRequest.holes`/`fixed`)."""
+    if hole not in candidate.fills:
+        raise ReviewError(f"Candidate {candidate.number} has no fill for `{hole}` to replace.")
+    sketch = candidate.run.sketch
+    fixed = {name: code for name, code in candidate.fills.items() if name != hole}
+    return start_run(sketch, user, sketch.head().text, filler, [hole], fixed)
 
 
 def accept(candidate: Candidate) -> Revision:

@@ -13,6 +13,7 @@ from django.conf import settings
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from inlay.sandbox import Limits, SandboxUnavailable
+from inlay.sketch import parse_sketch
 from inlay.sketch.examples import ExampleError
 from inlay.synthesis.backends import BackendError, get_backend
 from inlay.synthesis.engine import Filler, FillRequest, SketchProblem, fill
@@ -67,6 +68,7 @@ def fill_run(run_id: int) -> None:
         return  # cancelled while it was queued
     record = RunRecorder(run)
     try:
+        holes = parse_sketch(run.revision.text).holes
         request = FillRequest(
             sketch=run.revision.text,
             examples=run.sketch.parsed_examples(),
@@ -83,6 +85,9 @@ def fill_run(run_id: int) -> None:
             rejected=rejections(run),
             # Run.Filler's values are the engine's fillers (a test holds them equal).
             filler=cast(Filler, run.filler),
+            hole_examples=run.sketch.examples_of_holes(holes),
+            holes=run.holes,
+            fixed=run.fixed,
         )
         fill(request, get_backend(run.backend), record, cancel_check(run.pk))
     except (SketchProblem, ExampleError) as problem:

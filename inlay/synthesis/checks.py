@@ -9,7 +9,7 @@ sketch that leans on names of its environment is not held against its fills).
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pyflakes import checker, messages
@@ -116,6 +116,19 @@ def check_examples(sketch: Sketch, examples: Sequence[Example]) -> None:
             )
 
 
+def check_hole_examples(holes: Sequence[Hole], examples: Mapping[str, Sequence[Example]]) -> None:
+    """SketchProblem for the first example of a hole (by hole name) that the hole is not called
+    with as many arguments as it gives."""
+    for hole in holes:
+        for number, example in enumerate(examples.get(hole.name, ()), start=1):
+            if len(example.args) != len(hole.params):
+                given, takes = len(example.args), len(hole.params)
+                raise SketchProblem(
+                    f"Example {number} of `{hole.name}` gives {given} argument"
+                    f"{'s' * (given != 1)}, but the hole takes {takes}: fix or delete it."
+                )
+
+
 def _ast_arity(arguments: ast.arguments) -> Arity:
     positional = [*arguments.posonlyargs, *arguments.args]
     required = len(positional) - len(arguments.defaults)
@@ -147,6 +160,7 @@ __all__ = [
     "SketchProblem",
     "check_examples",
     "check_fill",
+    "check_hole_examples",
     "entry_arity",
     "names_undefined",
     "undefined_names",

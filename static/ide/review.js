@@ -6,3 +6,18 @@ document.body.addEventListener("inlay:revision", async (event) => {
   const text = await response.text();
   document.dispatchEvent(new CustomEvent("inlay:set-text", { detail: { text } }));
 });
+
+// One run at a time per sketch: "Fill holes" and the refill buttons wait while the shown run is
+// queued or running (the server refuses a second run as well).
+function syncFillButtons() {
+  const run = document.querySelector("#workbench .run");
+  const busy = run !== null && ["queued", "running"].includes(run.dataset.status);
+  for (const button of document.querySelectorAll("#fill-button, .refill-hole")) {
+    button.disabled = busy;
+    button.title = busy ? "A run of this sketch is in progress: wait for it or cancel it." : "";
+  }
+}
+for (const name of ["htmx:afterSettle", "htmx:wsAfterMessage", "htmx:oobAfterSwap"]) {
+  document.body.addEventListener(name, syncFillButtons);
+}
+syncFillButtons();
