@@ -34,12 +34,19 @@ def free_port() -> int:
 class ScriptedModelServer(ThreadingHTTPServer):
     """Answers each chat completion with the next scripted reply, streamed in small chunks; or,
     given `by_hole`, with the reply for the hole the prompt asks for (the engine's prompts open
-    with "... missing the function `name`"), the same every time."""
+    with "... missing the function `name`"), the same every time. `chunk_seconds` slows the
+    stream down, for a run that must still be running when a test looks."""
 
-    def __init__(self, replies: list[str], by_hole: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        replies: list[str],
+        by_hole: Mapping[str, str] | None = None,
+        chunk_seconds: float = 0.0,
+    ) -> None:
         super().__init__(("127.0.0.1", free_port()), _ScriptedHandler)
         self.replies = list(replies)
         self.by_hole = dict(by_hole or {})
+        self.chunk_seconds = chunk_seconds
         self.requests: list[dict[str, object]] = []
 
     @property
@@ -83,6 +90,7 @@ class _ScriptedHandler(BaseHTTPRequestHandler):
         self.end_headers()
         for start in range(0, len(reply), 16):
             self._event({"content": reply[start : start + 16]}, None)
+            time.sleep(self.server.chunk_seconds)
         self._event({}, "stop")
         self.wfile.write(b"data: [DONE]\n\n")
 
@@ -108,9 +116,9 @@ class _ScriptedHandler(BaseHTTPRequestHandler):
 
 @contextmanager
 def scripted_model(
-    replies: list[str], by_hole: Mapping[str, str] | None = None
+    replies: list[str], by_hole: Mapping[str, str] | None = None, chunk_seconds: float = 0.0
 ) -> Iterator[ScriptedModelServer]:
-    server = ScriptedModelServer(replies, by_hole)
+    server = ScriptedModelServer(replies, by_hole, chunk_seconds)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -323,6 +323,7 @@ def _page_context(
     ]
     if typed is not None:
         rows = [typed if row["id"] == typed["id"] else row for row in rows]
+    shown = run or _latest_run(sketch)
     return {
         "sketch": sketch,
         "head": head,
@@ -333,8 +334,9 @@ def _page_context(
         "fillers": Run.Filler.choices,
         "revisions": list(sketch.revisions.all()[:20]),
         "hole_rows": _hole_rows(sketch, parsed),
-        "run": run or _latest_run(sketch),
-        "runs": list(sketch.runs.all()[:10]),
+        "run": shown,
+        # The shown run is live above them; the others are ended (one run at a time).
+        "earlier_runs": list(sketch.runs.exclude(pk=shown.pk if shown else None)[:10]),
     }
 
 

@@ -19,23 +19,10 @@ from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
 from inlay.sketch import parse_sketch
 from inlay.synthesis.backends import registry
+from tests.clarify_scenario import EXAMPLES, REPLIES, SKETCH, SWAP, TURN
 from tests.servers import ScriptedModelServer, scripted_model
 
 pytestmark = pytest.mark.django_db
-
-TURN = "turn_the_grid_upside_down"
-SWAP = "swap_red_and_blue"
-SKETCH = """def main(grid: np.ndarray) -> np.ndarray:
-    turned = "turn the grid upside down"(grid)
-    return "swap red and blue"(turned)
-"""
-EXAMPLES = [("[[1, 2], [0, 0]]", "[[0, 0], [2, 1]]"), ("[[0], [2], [1]]", "[[2], [1], [0]]")]
-# The model gets the first hole wrong and the second right.
-REPLIES = {
-    TURN: f"```python\ndef {TURN}(grid):\n    return grid\n```",
-    SWAP: f"```python\ndef {SWAP}(turned):\n    out = turned.copy()\n"
-    "    out[turned == 1] = 2\n    out[turned == 2] = 1\n    return out\n```",
-}
 
 
 @pytest.fixture

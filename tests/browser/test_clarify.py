@@ -1,0 +1,147 @@
+"""Clarifying a hole through the UI, against Inlay as `make run` starts it (daphne, the worker,
+the database), with a scripted model that gets one hole wrong: the trace view shows that hole's
+calls, two of them become its examples, and a refill of that hole alone by the model-free filler
+passes, the other hole's fill kept. Then: one run at a time with cancel, and the history's diff
+and restore.
+
+Its own stack (the fixtures are per module), pointed at the scripted model server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.clarify_scenario import EXAMPLES, REPLIES, SKETCH, SWAP, TURN
+from tests.servers import ScriptedModelServer, embedded_stack, free_port, scripted_model
+
+pytestmark = pytest.mark.browser
+
+SECONDS = 60_000
+
+
+@pytest.fixture(scope="module")
+def model() -> Iterator[ScriptedModelServer]:
+    with scripted_model([], by_hole=REPLIES) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def inlay(tmp_path_factory: pytest.TempPathFactory, model: ScriptedModelServer) -> Iterator[str]:
+    env = {
+        "INLAY_DATA_DIR": str(tmp_path_factory.mktemp("inlay-data")),
+        "INLAY_MODEL_BACKEND": "openai",
+        "OPENAI_BASE_URL": model.base_url,
+        "INLAY_OPENAI_MODEL": "scripted",
+        "INLAY_SAMPLES_PER_HOLE": "1",
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+    }
+    with embedded_stack(env, free_port()) as url:
+        yield url
+
+
+def open_new_sketch(page: Page, inlay: str, name: str) -> None:
+    page.goto(f"{inlay}/")
+    if page.locator("input[name=username]").count():
+        page.fill("input[name=username]", "demo")
+        page.fill("input[name=password]", "demo")
+        page.click("button[type=submit]")
+    page.fill("input[name=name]", name)
+    page.get_by_role("button", name="New sketch").click()
+    expect(page.locator("#editor")).to_have_attribute("data-ready", "true")
+    page.evaluate("text => window.inlayEditor.setText(text)", SKETCH)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#outline li[data-hole={TURN}]")).to_have_count(1)
+    for number, (args, output) in enumerate(EXAMPLES, start=1):
+        new = page.locator("#new-example")
+        new.locator("input[name=args]").fill(args)
+        new.locator("input[name=output]").fill(output)
+        new.get_by_role("button", name="Add").click()
+        expect(page.locator("#examples tbody tr[id^=example-]")).to_have_count(number)
+
+
+def test_a_wrong_hole_is_seen_in_the_trace_given_examples_and_refilled_alone(
+    page: Page, inlay: str
+):
+    open_new_sketch(page, inlay, "Turn and swap")
+    page.select_option("#filler", "model")
+    page.click("#fill-button")
+    run = page.locator("#workbench .run")
+    expect(run).to_have_attribute("data-status", "finished", timeout=SECONDS)
+    page.locator("#workbench li[data-status=failed]").first.get_by_role(
+        "button", name="Review"
+    ).click()
+
+    turn = page.locator(f"#trace .trace-hole[data-hole={TURN}]")
+    expect(turn).to_have_count(len(EXAMPLES))
+    # Each call's grid went in and came back unchanged: drawn as cells, twice.
+    expect(turn.first.locator("table.grid")).to_have_count(2)
+    expect(turn.first.locator("td.c2").first).to_be_visible()
+    expected = ["[[0, 0], [1, 2]]", "[[1], [2], [0]]"]
+    for number, output in enumerate(expected):
+        call = turn.nth(number)
+        call.get_by_text("This call should return…").click()
+        call.locator("textarea[name=output]").fill(output)
+        call.get_by_role("button", name="Add example").click()
+        given = page.locator(f"#outline li[data-hole={TURN}] .hole-examples > li")
+        expect(given).to_have_count(number + 1)
+    expect(page.locator(f"#outline li[data-hole={TURN}] .hole-examples")).to_contain_text(
+        f"{TURN}([[0], [2], [1]]) → [[1], [2], [0]]"
+    )
+
+    page.select_option("#filler", "enumerative")
+    page.locator(f".refill-hole[data-hole={TURN}]").click()
+    expect(run).to_contain_text(f"refilling {TURN}")
+    expect(run).to_have_attribute("data-status", "succeeded", timeout=SECONDS)
+    authors = page.locator("#workbench li[data-status=passed] .authors")
+    expect(authors).to_contain_text(f"{TURN} found by the model-free filler")
+    expect(authors).to_contain_text(f"{SWAP} kept from an earlier fill")
+    expect(page.locator("#runs tr")).to_have_count(1)  # the first run, under the live one
+    expect(page.locator("#runs tr")).to_contain_text("Finished")
+
+
+def test_fill_waits_while_a_run_is_in_progress_and_cancel_frees_it(
+    page: Page, inlay: str, model: ScriptedModelServer
+):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    open_new_sketch(page, inlay, "Slow model")
+    model.chunk_seconds = 0.5  # the model now takes many seconds to reply
+    try:
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.select_option("#filler", "model")
+        page.click("#fill-button")
+        run = page.locator("#workbench .run")
+        expect(run).to_have_attribute("data-status", "running", timeout=SECONDS)
+        expect(page.locator("#fill-button")).to_be_disabled()
+        # The candidate being written is in sight without scrolling.
+        writing = page.locator("#workbench li[data-status=generating] .draft")
+        expect(writing).not_to_be_empty(timeout=SECONDS)
+        box = writing.bounding_box()
+        assert page.evaluate("() => window.scrollY") == 0
+        assert box is not None and box["y"] + box["height"] <= 900, box
+        run.get_by_role("button", name="Cancel").click()
+        expect(run).to_have_attribute("data-status", "cancelled", timeout=SECONDS)
+        expect(page.locator("#fill-button")).to_be_enabled()
+    finally:
+        model.chunk_seconds = 0.0
+
+
+def test_a_revision_is_shown_as_its_changes_and_restored_into_the_editor(
+    page: Page, inlay: str, tmp_path: Path
+):
+    open_new_sketch(page, inlay, "History")
+    page.evaluate("text => window.inlayEditor.setText(text)", SKETCH + "# a second thought\n")
+    page.locator("#sketch-form > .toolbar").get_by_role("button", name="Save").click()
+    history = page.locator("#history > li")
+    expect(history).to_have_count(3)  # created, the sketch, the second thought
+
+    page.locator("#history-r3").get_by_role("button", name="Changes").click()
+    expect(page.locator("#revision-diff .diff-add")).to_have_text("+# a second thought")
+    page.locator("#history-r2").get_by_role("button", name="Changes").click()
+    page.get_by_role("button", name="Restore r2").click()
+    expect(history.first).to_contain_text("Restored r2")
+    expect(page.locator(".cm-content")).not_to_contain_text("a second thought")
+    assert page.evaluate("() => window.inlayEditor.getText()") == SKETCH
