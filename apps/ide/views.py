@@ -336,7 +336,7 @@ def _page_context(
         "hole_rows": _hole_rows(sketch, parsed),
         "run": shown,
         # The shown run is live above them; the others are ended (one run at a time).
-        "earlier_runs": list(sketch.runs.exclude(pk=shown.pk if shown else None)[:10]),
+        "earlier_runs": [each for each in sketch.runs.all()[:11] if each != shown][:10],
     }
 
 
