@@ -42,4 +42,5 @@ urlpatterns = [
     path("candidates/<int:candidate_id>/accept/", views.accept, name="accept"),
     path("candidates/<int:candidate_id>/reject/", views.reject, name="reject"),
     path("candidates/<int:candidate_id>/refill/", views.refill, name="refill"),
+    path("candidates/<int:candidate_id>/review/", views.review, name="review"),
 ]

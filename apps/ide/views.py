@@ -20,11 +20,18 @@ from apps.sketches.demo import NEW_SKETCH
 from apps.sketches.models import Example, HoleExample, Sketch
 from apps.synthesis.access import candidate_for_user, run_for_user
 from apps.synthesis.models import Candidate, Run
-from apps.synthesis.runs import ReviewError, RunInProgress, give_up_if_stalled, start_run
+from apps.synthesis.runs import (
+    HoleDecision,
+    ReviewError,
+    RunInProgress,
+    give_up_if_stalled,
+    start_run,
+)
 from apps.synthesis.runs import accept as accept_candidate
 from apps.synthesis.runs import cancel as cancel_run
 from apps.synthesis.runs import refill as refill_hole
 from apps.synthesis.runs import reject as reject_candidate
+from apps.synthesis.runs import review as review_candidate
 from inlay.context.facts import TracedCall
 from inlay.sketch import Hole, parse_sketch
 from inlay.sketch import Sketch as ParsedSketch
@@ -186,6 +193,37 @@ def accept(request: UserRequest, candidate_id: int) -> HttpResponse:
     context = _page_context(found.run.sketch) | _candidate_context(found)
     context["accepted_revision"] = revision
     response = render(request, f"{PAGE}#decision", context)
+    url = reverse("ide:revision_text", args=[found.run.sketch_id, revision.number])
+    return trigger_client_event(response, "inlay:revision", {"url": url})
+
+
+@login_required
+@require_POST
+def review(request: UserRequest, candidate_id: int) -> HttpResponse:
+    """The review hole by hole: for each hole its decision, its fill as edited, its reason."""
+    found = candidate_for_user(request.user, candidate_id)
+    decisions = {}
+    for hole in found.fills:
+        choice = request.POST.get(f"decision-{hole}", "left")
+        if choice not in ("accepted", "rejected", "left"):
+            return HttpResponseBadRequest(
+                f"Unknown decision {choice!r} for `{hole}`.", content_type="text/plain"
+            )
+        code = request.POST.get(f"code-{hole}", found.fills[hole])
+        reason = request.POST.get(f"reason-{hole}", "")
+        decisions[hole] = HoleDecision(choice, code, reason)
+    context = _page_context(found.run.sketch) | _candidate_context(found)
+    try:
+        revision = review_candidate(found, decisions)
+    except ReviewError as error:
+        context["review_error"] = str(error)
+        context |= _candidate_context(found, {hole: d.code for hole, d in decisions.items()})
+        return render(request, f"{PAGE}#candidate", context)
+    context = _page_context(found.run.sketch) | _candidate_context(found)
+    context["accepted_revision"] = revision
+    response = render(request, f"{PAGE}#decision", context)
+    if revision is None:
+        return response
     url = reverse("ide:revision_text", args=[found.run.sketch_id, revision.number])
     return trigger_client_event(response, "inlay:revision", {"url": url})
 
@@ -374,9 +412,21 @@ def _latest_run(sketch: Sketch) -> Run | None:
     return run
 
 
-def _candidate_context(found: Candidate) -> dict[str, object]:
+def _candidate_context(found: Candidate, typed: dict[str, str] | None = None) -> dict[str, object]:
+    """`typed`: fills as the user edited them, shown instead of the candidate's."""
     holes = list(found.fills)
+    authors = dict(found.authors)
+    reviews = [
+        {
+            "hole": hole,
+            "code": (typed or {}).get(hole, code),
+            "author": authors.get(hole, ""),
+            "taken": found.hole_decisions.get(hole),
+        }
+        for hole, code in found.fills.items()
+    ]
     return {
+        "hole_reviews": reviews,
         "sketch": found.run.sketch,
         "candidate": found,
         "diff": diff_lines(found.run.revision.text, found.text),

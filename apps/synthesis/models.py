@@ -97,6 +97,9 @@ class Candidate(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, default=Decision.PENDING)
     reason = models.TextField(blank=True)
+    # Decisions taken hole by hole, by hole name: {"decision": "accepted" | "rejected" | "left",
+    # "reason": str, "code": the fill as accepted (edited or not) or as rejected}.
+    hole_decisions: models.JSONField[dict[str, dict[str, str]]] = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["run", "index"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -14,8 +15,10 @@ from apps.sketches.models import Revision, Sketch
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
+from inlay.sketch import parse_sketch
 from inlay.sketch.arrays import as_expected
-from inlay.synthesis.checks import check_examples, check_hole_examples
+from inlay.sketch.fill import FillError, apply_nested_fills
+from inlay.synthesis.checks import check_examples, check_fill, check_hole_examples
 from inlay.synthesis.engine import SketchProblem, check_sketch
 
 
@@ -99,21 +102,83 @@ def refill(candidate: Candidate, hole: str, user: User, filler: str = Run.Filler
 
 
 def accept(candidate: Candidate) -> Revision:
-    if candidate.status != Candidate.Status.PASSED and candidate.status != Candidate.Status.FAILED:
-        raise ReviewError("Only a tested candidate can be accepted.")
+    """Every fill of the candidate into the sketch, as one new revision."""
+    _check_reviewable(candidate)
     sketch = candidate.run.sketch
-    if sketch.head().pk != candidate.run.revision_id:
-        raise ReviewError(
-            "The sketch has changed since this run started, so its diff no longer applies. "
-            "Fill again to get candidates for the current text."
-        )
     with transaction.atomic():
         revision = sketch.commit(
-            candidate.text, f"Accepted candidate {candidate.number} of run {candidate.run_id}"
+            _with_fills(candidate, candidate.fills),
+            f"Accepted candidate {candidate.number} of run {candidate.run_id}",
         )
         candidate.decision = Candidate.Decision.ACCEPTED
         candidate.save(update_fields=["decision"])
     return revision
+
+
+@dataclass(frozen=True)
+class HoleDecision:
+    decision: str  # "accepted", "rejected" or "left" (the hole stays a hole)
+    code: str = ""  # the fill to accept, as the user may have edited it
+    reason: str = ""  # why it was rejected
+
+
+def review(candidate: Candidate, decisions: Mapping[str, HoleDecision]) -> Revision | None:
+    """Decide hole by hole: the accepted fills (edited or not) go into the sketch as one new
+    revision; a rejected fill is never offered again for its hole, and its reason goes to the
+    prompts; a hole left stays a hole. None when nothing was accepted."""
+    _check_reviewable(candidate)
+    if unknown := sorted(set(decisions) - set(candidate.fills)):
+        raise ReviewError(f"Candidate {candidate.number} has no fill for `{unknown[0]}`.")
+    revision_text = candidate.run.revision.text
+    holes = {hole.name: hole for hole in parse_sketch(revision_text).holes}
+    accepted = {h: d.code for h, d in decisions.items() if d.decision == "accepted"}
+    for hole, code in accepted.items():
+        if problem := check_fill(holes[hole], code):
+            raise ReviewError(f"The fill of `{hole}` cannot be accepted: {problem}")
+    with transaction.atomic():
+        revision = None
+        if accepted:
+            names = ", ".join(f"`{hole}`" for hole in accepted)
+            revision = candidate.run.sketch.commit(
+                _with_fills(candidate, accepted),
+                f"Accepted {names} from candidate {candidate.number} of run {candidate.run_id}",
+            )
+        candidate.hole_decisions = {
+            hole: {
+                "decision": decision.decision,
+                "reason": decision.reason.strip(),
+                "code": decision.code if decision.decision == "accepted" else candidate.fills[hole],
+            }
+            for hole, decision in decisions.items()
+        }
+        every = {decision.decision for decision in decisions.values()}
+        if accepted:
+            candidate.decision = Candidate.Decision.ACCEPTED
+        elif every == {"rejected"}:
+            candidate.decision = Candidate.Decision.REJECTED
+        candidate.save(update_fields=["hole_decisions", "decision"])
+    return revision
+
+
+def _check_reviewable(candidate: Candidate) -> None:
+    if candidate.status != Candidate.Status.PASSED and candidate.status != Candidate.Status.FAILED:
+        raise ReviewError("Only a tested candidate can be accepted.")
+    if candidate.run.sketch.head().pk != candidate.run.revision_id:
+        raise ReviewError(
+            "The sketch has changed since this run started, so its diff no longer applies. "
+            "Fill again to get candidates for the current text."
+        )
+
+
+def _with_fills(candidate: Candidate, fills: Mapping[str, str]) -> str:
+    """The run's revision with `fills` in, as the user wrote it: the environment's prelude that
+    the program runs with is not written into the sketch."""
+    if not fills:
+        return candidate.text
+    try:
+        return apply_nested_fills(parse_sketch(candidate.run.revision.text), fills)
+    except FillError as error:
+        raise ReviewError(f"The fills cannot go into the sketch: {error}") from None
 
 
 def reject(candidate: Candidate, reason: str) -> None:

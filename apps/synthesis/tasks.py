@@ -9,6 +9,7 @@ from typing import cast
 
 from celery import shared_task
 from django.conf import settings
+from django.db.models import Q
 
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
@@ -27,18 +28,27 @@ _REJECTIONS_READ = 10
 
 
 def rejections(run: Run) -> list[Rejection]:
-    """What the user rejected in the sketch's earlier runs, newest first, hole by hole: each
-    rejected candidate's code for every hole it filled, with the user's reason."""
-    rejected = Candidate.objects.filter(
-        run__sketch_id=run.sketch_id,
-        run_id__lt=run.pk,
-        decision=Candidate.Decision.REJECTED,
-    ).order_by("-run_id", "-index")[:_REJECTIONS_READ]
-    return [
-        Rejection(hole, code, candidate.reason)
-        for candidate in rejected
-        for hole, code in candidate.fills.items()
-    ]
+    """What the user rejected in the sketch's earlier runs, newest first, hole by hole: a
+    rejected candidate's code for every hole it filled, with the user's reason, and the fills
+    rejected one by one in a review hole by hole, with theirs."""
+    reviewed = (
+        Candidate.objects.filter(run__sketch_id=run.sketch_id, run_id__lt=run.pk)
+        .filter(Q(decision=Candidate.Decision.REJECTED) | ~Q(hole_decisions={}))
+        .order_by("-run_id", "-index")[:_REJECTIONS_READ]
+    )
+    found = []
+    for candidate in reviewed:
+        if candidate.hole_decisions:
+            found += [
+                Rejection(hole, taken["code"], taken["reason"])
+                for hole, taken in candidate.hole_decisions.items()
+                if taken["decision"] == "rejected"
+            ]
+        else:
+            found += [
+                Rejection(hole, code, candidate.reason) for hole, code in candidate.fills.items()
+            ]
+    return found
 
 
 # How often a running fill looks whether its user cancelled it.

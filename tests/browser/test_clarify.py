@@ -145,3 +145,35 @@ def test_a_revision_is_shown_as_its_changes_and_restored_into_the_editor(
     expect(history.first).to_contain_text("Restored r2")
     expect(page.locator(".cm-content")).not_to_contain_text("a second thought")
     assert page.evaluate("() => window.inlayEditor.getText()") == SKETCH
+
+
+def test_a_candidate_is_reviewed_hole_by_hole_one_fill_edited_and_taken_one_rejected(
+    page: Page, inlay: str
+):
+    open_new_sketch(page, inlay, "Hole by hole")
+    page.select_option("#filler", "model")
+    page.click("#fill-button")
+    run = page.locator("#workbench .run")
+    expect(run).to_have_attribute("data-status", "finished", timeout=SECONDS)
+    page.locator("#workbench li[data-status=failed]").first.get_by_role(
+        "button", name="Review"
+    ).click()
+
+    page.get_by_text("Review hole by hole").click()
+    swap = page.locator(f"fieldset.hole-fill[data-hole={SWAP}]")
+    code = swap.locator("textarea")
+    code.fill(code.input_value().replace("out = turned.copy()", "out = turned + 0"))
+    turn = page.locator(f"fieldset.hole-fill[data-hole={TURN}]")
+    turn.get_by_label("Reject", exact=True).check()
+    turn.get_by_label(f"Why {TURN} is rejected").fill("it leaves the grid as it is")
+    page.get_by_role("button", name="Apply these decisions").click()
+
+    decisions = page.locator("#hole-review .hole-decisions")
+    expect(decisions.locator(f"li[data-hole={SWAP}]")).to_have_text(f"{SWAP}: accepted")
+    expect(decisions.locator(f"li[data-hole={TURN}]")).to_contain_text(
+        "rejected (it leaves the grid as it is)"
+    )
+    content = page.locator(".cm-content")
+    expect(content).to_contain_text("out = turned + 0")
+    expect(content).to_contain_text('"turn the grid upside down"(grid)')
+    expect(page.locator("#history > li").first).to_contain_text(f"Accepted `{SWAP}` from candidate")

@@ -8,6 +8,7 @@ runs it."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -223,3 +224,57 @@ def test_nobody_else_adds_examples_refills_or_restores(
     assert stranger.post(f"/sketches/{sketch.pk}/revisions/1/restore/").status_code == 404
     assert stranger.get(f"/sketches/{sketch.pk}/revisions/1/diff/").status_code == 404
     assert HoleExample.objects.count() == 1 and sketch.revisions.count() == 1
+
+
+def test_a_review_hole_by_hole_accepts_one_fill_and_rejects_the_other_for_good(
+    wrong: Candidate, sketch: Sketch, owner: Client, model: ScriptedModelServer
+):
+    response = owner.post(
+        f"/candidates/{wrong.pk}/review/",
+        {
+            f"decision-{SWAP}": "accepted",
+            f"code-{SWAP}": wrong.fills[SWAP].replace("out = turned.copy()", "out = turned + 0"),
+            f"decision-{TURN}": "rejected",
+            f"reason-{TURN}": "it leaves the grid as it is",
+        },
+    )
+    head = sketch.head()
+    assert head.message == f"Accepted `{SWAP}` from candidate 1 of run {wrong.run_id}"
+    assert "out = turned + 0" in head.text  # as the user edited it
+    assert '"turn the grid upside down"(grid)' in head.text  # still a hole
+    assert "import numpy" not in head.text  # the prelude is the environment's, not the sketch's
+    assert "inlay:revision" in response.headers["HX-Trigger"]
+    wrong.refresh_from_db()
+    assert wrong.decision == Candidate.Decision.ACCEPTED
+    assert wrong.hole_decisions[TURN] == {
+        "decision": "rejected",
+        "reason": "it leaves the grid as it is",
+        "code": wrong.fills[TURN],
+    }
+
+    # The next fill is told why, and the model's same fill is never offered again.
+    asked = len(model.requests)
+    owner.post(f"/sketches/{sketch.pk}/fill/", {"text": head.text, "filler": "model"})
+    again = Run.objects.order_by("-pk").first()
+    assert again is not None
+    fill_run(again.pk)
+    prompts = json.dumps(model.requests[asked:])
+    assert "it leaves the grid as it is" in prompts
+    offered = [c.fills.get(TURN) for c in again.candidates.all()]
+    assert wrong.fills[TURN] not in offered
+
+
+def test_an_edited_fill_that_cannot_fill_its_hole_is_refused_and_nothing_changes(
+    wrong: Candidate, sketch: Sketch, owner: Client
+):
+    page = owner.post(
+        f"/candidates/{wrong.pk}/review/",
+        {f"decision-{SWAP}": "accepted", f"code-{SWAP}": "def other(x):\n    return x\n"},
+    ).content.decode()
+    assert (
+        f"The fill of `{SWAP}` cannot be accepted: The code defines no function `{SWAP}`." in page
+    )
+    assert "def other(x):" in page  # what the user typed is still there to mend
+    assert sketch.head().text == SKETCH
+    wrong.refresh_from_db()
+    assert wrong.hole_decisions == {} and wrong.decision == Candidate.Decision.PENDING
