@@ -1,6 +1,6 @@
-"""Make the screenshots in docs/images again: the trace view with grids, a refill of one hole,
-and the history's diff and restore, on Inlay as `make run` starts it, with a scripted model
-(tests/servers.py) so the pictures come out the same every time.
+"""Make the screenshots in docs/images again: the login page, the trace view with grids, a
+refill of one hole, and the history's diff and restore, on Inlay as `make run` starts it, with
+a scripted model (tests/servers.py) so the pictures come out the same every time.
 
     .venv/bin/python docs/screenshots.py [--out docs/images]
 """
@@ -76,10 +76,12 @@ def main() -> None:
         with embedded_stack(env, free_port()) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(f"{url}/")
+            page.screenshot(path=str(args.out / "login.png"))
             open_new_sketch(page, url, "Turn and swap")
             shoot(page, args.out)
             browser.close()
-    for name in ("trace-view", "refill-one-hole", "history-restore"):
+    for name in ("login", "trace-view", "refill-one-hole", "history-restore"):
         print(args.out / f"{name}.png")
 
 

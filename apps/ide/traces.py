@@ -62,6 +62,15 @@ def shown(literal: str | None, fallback: str | None) -> Shown:
     return Shown(text, grid)
 
 
+def laid_out(text: str) -> str:
+    """An example's value as the examples table shows it for editing: a grid one row a line,
+    anything else as the user wrote it."""
+    grid = _grid(text.strip())
+    if grid is None or len(grid) < 2:
+        return text
+    return "[" + ",\n ".join(repr(row) for row in grid) + "]"
+
+
 def _grid(literal: str) -> list[list[int]] | None:
     if not literal.startswith("[["):
         return None

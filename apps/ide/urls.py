@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.sketches, name="sketches"),
     path("sketches/<int:sketch_id>/", views.sketch, name="sketch"),
     path("sketches/<int:sketch_id>/save/", views.save, name="save"),
+    path("sketches/<int:sketch_id>/outline/", views.outline, name="outline"),
     path("sketches/<int:sketch_id>/fill/", views.fill, name="fill"),
     path("sketches/<int:sketch_id>/examples/", views.add_example, name="add_example"),
     path("examples/<int:example_id>/", views.change_example, name="change_example"),

@@ -14,7 +14,7 @@ from django_htmx.http import trigger_client_event
 
 from apps.ide.diffs import diff_lines
 from apps.ide.examples import example_kinds
-from apps.ide.traces import example_views
+from apps.ide.traces import example_views, laid_out, shown
 from apps.sketches.access import example_for_user, hole_example_for_user, sketch_for_user
 from apps.sketches.demo import NEW_SKETCH
 from apps.sketches.models import Example, HoleExample, Sketch
@@ -74,6 +74,15 @@ def save(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     sketch.commit(request.POST.get("text", ""), "Edited")
     return render(request, f"{PAGE}#saved", _page_context(sketch))
+
+
+@login_required
+@require_POST
+def outline(request: UserRequest, sketch_id: int) -> HttpResponse:
+    """The Holes panel for the text in the editor, saved or not (nothing is saved)."""
+    sketch = sketch_for_user(request.user, sketch_id)
+    text = request.POST.get("text", "")
+    return render(request, f"{PAGE}#outline", _page_context(sketch, text=text))
 
 
 @login_required
@@ -346,35 +355,45 @@ def _example_errors(args: str, output: str) -> dict[str, str]:
 
 
 def _page_context(
-    sketch: Sketch, typed: dict[str, object] | None = None, run: Run | None = None
+    sketch: Sketch,
+    typed: dict[str, object] | None = None,
+    run: Run | None = None,
+    text: str | None = None,
 ) -> dict[str, object]:
     """Everything the page's partials show; `typed` is an example row to show as the user
     typed it (with its errors) instead of as stored; `run` the run to show live (by default
-    the latest)."""
+    the latest); `text` the sketch's text as the editor holds it (by default the head's)."""
     head = sketch.head()
-    parsed = parse_sketch(head.text)
+    text = head.text if text is None else text
+    parsed = parse_sketch(text)
     stored = list(sketch.examples.all())
     examples = example_kinds(parsed, stored)
     rows = [
-        {"id": e.pk, "args": e.args, "output": e.output, "kind": examples.kinds.get(e.pk, "")}
+        {
+            "id": e.pk,
+            "args": laid_out(e.args),
+            "output": laid_out(e.output),
+            "kind": examples.kinds.get(e.pk, ""),
+            "grids": [shown(e.args.strip(), None), shown(e.output.strip(), None)],
+        }
         for e in stored
     ]
     if typed is not None:
         rows = [typed if row["id"] == typed["id"] else row for row in rows]
-    shown = run or _latest_run(sketch)
+    live = run or _latest_run(sketch)
     return {
         "sketch": sketch,
         "head": head,
         "parsed": parsed,
-        "prelude": prelude_needed(head.text),
+        "prelude": prelude_needed(text),
         "example_rows": rows,
         "example_problem": examples.problem,
         "fillers": Run.Filler.choices,
         "revisions": list(sketch.revisions.all()[:20]),
         "hole_rows": _hole_rows(sketch, parsed),
-        "run": shown,
+        "run": live,
         # The shown run is live above them; the others are ended (one run at a time).
-        "earlier_runs": [each for each in sketch.runs.all()[:11] if each != shown][:10],
+        "earlier_runs": [each for each in sketch.runs.all()[:11] if each != live][:10],
     }
 
 

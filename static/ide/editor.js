@@ -15,6 +15,7 @@
 //   window.inlayEditor.setText(text)   replace the document (undoable; updates the
 //                                      textarea; the LSP client sends didChange)
 //   window.inlayEditor.view            the CodeMirror EditorView (advanced use)
+//   document event "inlay:diagnostics" sent when the language server publishes diagnostics
 //   document event "inlay:set-text"    event.detail.text -> setText (e.g. from an
 //                                      HX-Trigger: {"inlay:set-text": {"text": "..."}})
 //   #editor[data-ready="true"]         set once the editor exists
@@ -136,6 +137,10 @@ class LanguageServerConnection {
         } catch (err) {
           console.error("[inlay] error handling language server message", err);
         }
+      }
+      // The server has analysed the text again: the page's Holes panel follows (review.js).
+      if (data.includes('"textDocument/publishDiagnostics"')) {
+        document.dispatchEvent(new CustomEvent("inlay:diagnostics"));
       }
     };
     socket.onopen = () => {

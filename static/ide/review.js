@@ -21,3 +21,22 @@ for (const name of ["htmx:afterSettle", "htmx:wsAfterMessage", "htmx:oobAfterSwa
   document.body.addEventListener(name, syncFillButtons);
 }
 syncFillButtons();
+
+// The Holes panel follows the editor: each time the language server has analysed the text
+// again (it publishes diagnostics), the panel is drawn for the text as it is, saved or not.
+// Not while the user is typing in the panel itself, so nothing typed there is lost.
+let outlineTimer = null;
+document.addEventListener("inlay:diagnostics", () => {
+  clearTimeout(outlineTimer);
+  outlineTimer = setTimeout(() => {
+    const outline = document.getElementById("outline");
+    const text = document.getElementById("sketch-text");
+    if (!outline || !text || outline.contains(document.activeElement)) return;
+    if (outline.querySelector("details[open]")) return;
+    window.htmx.ajax("POST", outline.dataset.previewUrl, {
+      target: "#outline",
+      swap: "outerHTML",
+      values: { text: text.value },
+    });
+  }, 300);
+});

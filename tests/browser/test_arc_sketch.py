@@ -37,8 +37,8 @@ def test_an_arc_sketch_shows_its_prelude_and_grids_and_the_model_free_filler_fil
     expect(prelude).to_contain_text("black, blue, red, green,")
 
     new = page.locator("#new-example")
-    new.locator("input[name=args]").fill(ARC_EXAMPLE[0])
-    new.locator("input[name=output]").fill(ARC_EXAMPLE[1])
+    new.locator("[name=args]").fill(ARC_EXAMPLE[0])
+    new.locator("[name=output]").fill(ARC_EXAMPLE[1])
     new.get_by_role("button", name="Add").click()
     row = page.locator("#examples tbody tr[id^=example-]")
     expect(row).to_have_count(1)

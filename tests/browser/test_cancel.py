@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 def test_a_running_fill_is_cancelled_and_its_worker_stops(page: Page, inlay: str):
     log_in_and_open_demo(page, inlay)
     new = page.locator("#new-example")
-    new.locator("input[name=args]").fill("[1, 2]")
-    new.locator("input[name=output]").fill("[7, 7, 7]")
+    new.locator("[name=args]").fill("[1, 2]")
+    new.locator("[name=output]").fill("[7, 7, 7]")
     new.get_by_role("button", name="Add").click()
     expect(page.locator("#examples tbody tr[id^=example-]")).to_have_count(4)
 

@@ -57,8 +57,8 @@ def open_new_sketch(page: Page, inlay: str, name: str) -> None:
     expect(page.locator(f"#outline li[data-hole={TURN}]")).to_have_count(1)
     for number, (args, output) in enumerate(EXAMPLES, start=1):
         new = page.locator("#new-example")
-        new.locator("input[name=args]").fill(args)
-        new.locator("input[name=output]").fill(output)
+        new.locator("[name=args]").fill(args)
+        new.locator("[name=output]").fill(output)
         new.get_by_role("button", name="Add").click()
         expect(page.locator("#examples tbody tr[id^=example-]")).to_have_count(number)
 
@@ -177,3 +177,18 @@ def test_a_candidate_is_reviewed_hole_by_hole_one_fill_edited_and_taken_one_reje
     expect(content).to_contain_text("out = turned + 0")
     expect(content).to_contain_text('"turn the grid upside down"(grid)')
     expect(page.locator("#history > li").first).to_contain_text(f"Accepted `{SWAP}` from candidate")
+
+
+def test_the_holes_panel_follows_the_editor_before_save_even_with_a_syntax_error(
+    page: Page, inlay: str
+):
+    open_new_sketch(page, inlay, "Typing")
+    revisions = page.locator("#history > li")
+    expect(revisions).to_have_count(2)
+    typed = SKETCH.replace("return ", 'extra = "count the colours"(turned)\n    return ')
+    page.evaluate("text => window.inlayEditor.setText(text)", typed + "def broken(:\n")
+    holes = page.locator("#outline li.hole")
+    expect(holes).to_have_count(3, timeout=SECONDS)
+    expect(page.locator("#outline li[data-hole=count_the_colours]")).to_be_visible()
+    expect(page.locator("#outline .field-error").first).to_contain_text("Line 5")
+    expect(revisions).to_have_count(2)  # nothing was saved

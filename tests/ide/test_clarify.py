@@ -278,3 +278,14 @@ def test_an_edited_fill_that_cannot_fill_its_hole_is_refused_and_nothing_changes
     assert sketch.head().text == SKETCH
     wrong.refresh_from_db()
     assert wrong.hole_decisions == {} and wrong.decision == Candidate.Decision.PENDING
+
+
+def test_the_holes_panel_is_drawn_for_unsaved_text_and_saves_nothing(sketch: Sketch, owner: Client):
+    typed = SKETCH.replace("return ", 'extra = "count the colours"(turned)\n    return ')
+    page = owner.post(
+        f"/sketches/{sketch.pk}/outline/", {"text": typed + "def broken(:\n"}
+    ).content.decode()
+    assert page.count('<li class="hole"') == 3
+    assert 'data-hole="count_the_colours"' in page
+    assert "No holes" not in page
+    assert sketch.revisions.count() == 1

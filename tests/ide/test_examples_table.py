@@ -12,7 +12,7 @@ def test_adding_a_valid_example_saves_it(demo_sketch: Sketch, owner: Client):
     )
     assert response.status_code == 200
     assert demo_sketch.examples.last().args == "[9, 8]"  # type: ignore[union-attr]
-    assert 'value="[9, 8]"' in response.content.decode()
+    assert ">[9, 8]</textarea>" in response.content.decode()
 
 
 def test_a_bad_value_gets_a_message_beside_the_row_and_nothing_is_saved(
@@ -23,7 +23,7 @@ def test_a_bad_value_gets_a_message_beside_the_row_and_nothing_is_saved(
     )
     page = response.content.decode()
     assert "never closed" in page
-    assert 'value="[1, 2"' in page, "what the user typed is kept for correction"
+    assert ">[1, 2</textarea>" in page, "what the user typed is kept for correction"
     assert demo_sketch.examples.count() == 3
 
 
@@ -122,4 +122,29 @@ def test_a_stored_example_that_no_longer_parses_does_not_break_the_page(
     broken = Example.objects.create(sketch=demo_sketch, args="[1,", output="1")
     page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
     assert _kind(page, broken) == ""
-    assert 'value="[4, 0, 7, 7]"' in page
+    assert ">[4, 0, 7, 7]</textarea>" in page
+
+
+def test_a_grid_example_is_edited_one_row_a_line_and_drawn_as_cells(
+    demo_sketch: Sketch, owner: Client
+):
+    owner.post(
+        f"/sketches/{demo_sketch.pk}/examples/",
+        {"args": "[[1, 2], [3, 4], [5, 6]]", "output": "[[5, 6], [3, 4], [1, 2]]"},
+    )
+    page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
+    row = page.split(f'id="example-{demo_sketch.examples.last().pk}"')[1].split("</tr>\n")[0]  # type: ignore[union-attr]
+    assert (
+        '<textarea name="args" class="example-value" rows="3" spellcheck="false" '
+        'aria-label="Arguments">[[1, 2],\n [3, 4],\n [5, 6]]</textarea>'
+    ) in row
+    assert '<table class="grid" title="3×2"><tr><td class="c1"></td><td class="c2"></td>' in page
+    # Saved again as shown, it is the same example.
+    example = demo_sketch.examples.last()
+    assert example is not None
+    owner.post(
+        f"/examples/{example.pk}/",
+        {"args": "[[1, 2],\n [3, 4],\n [5, 6]]", "output": example.output},
+    )
+    example.refresh_from_db()
+    assert example.parsed().args == ([[1, 2], [3, 4], [5, 6]],)

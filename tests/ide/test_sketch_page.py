@@ -12,7 +12,7 @@ def test_the_page_shows_the_sketch_its_holes_and_examples(demo_sketch: Sketch, o
     page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
     assert 'id="editor"' in page and "def reverse_list(xs: list[int])" in page
     assert "reverse_list" in page and "function hole" in page
-    assert 'value="[4, 0, 7, 7]"' in page
+    assert ">[4, 0, 7, 7]</textarea>" in page
 
 
 def test_another_users_sketch_is_not_found(demo_sketch: Sketch, stranger: Client):
@@ -62,3 +62,15 @@ def test_saving_and_filling_update_the_prelude_with_the_text(demo_sketch: Sketch
     assert "Environment (ARC prelude)" in saved.content.decode()
     filled = owner.post(f"/sketches/{demo_sketch.pk}/fill/", {"text": DEMO_SKETCH})
     assert 'id="prelude"' not in filled.content.decode()
+
+
+def test_the_login_and_sketch_list_pages_are_panels_like_the_ide(
+    demo_sketch: Sketch, owner: Client
+):
+    login = Client().get("/accounts/login/").content.decode()
+    assert '<main class="narrow">\n  <section class="panel">' in login
+    assert "<h2>Log in to Inlay</h2>" in login
+    listing = owner.get("/").content.decode()
+    assert "<h2>Your sketches</h2>" in listing
+    row = listing.split(f'href="/sketches/{demo_sketch.pk}/"')[1].split("</tr>")[0]
+    assert "r1 · Created" in row
