@@ -44,4 +44,5 @@ urlpatterns = [
     path("candidates/<int:candidate_id>/reject/", views.reject, name="reject"),
     path("candidates/<int:candidate_id>/refill/", views.refill, name="refill"),
     path("candidates/<int:candidate_id>/review/", views.review, name="review"),
+    path("candidates/<int:candidate_id>/run/", views.run_again, name="run_again"),
 ]

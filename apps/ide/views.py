@@ -25,6 +25,7 @@ from apps.synthesis.runs import (
     ReviewError,
     RunInProgress,
     give_up_if_stalled,
+    run_as_is,
     start_run,
 )
 from apps.synthesis.runs import accept as accept_candidate
@@ -204,6 +205,15 @@ def accept(request: UserRequest, candidate_id: int) -> HttpResponse:
     response = render(request, f"{PAGE}#decision", context)
     url = reverse("ide:revision_text", args=[found.run.sketch_id, revision.number])
     return trigger_client_event(response, "inlay:revision", {"url": url})
+
+
+@login_required
+@require_POST
+def run_again(request: UserRequest, candidate_id: int) -> HttpResponse:
+    """The candidate's fills run as they are, traced, on the current examples; no model."""
+    found = candidate_for_user(request.user, candidate_id)
+    sketch = found.run.sketch
+    return _started(request, sketch, lambda: run_as_is(found, request.user))
 
 
 @login_required

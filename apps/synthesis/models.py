@@ -58,6 +58,11 @@ class Run(models.Model):
     def done(self) -> bool:
         return self.status in self.ENDED
 
+    @property
+    def as_is(self) -> bool:
+        """A run of fills as they are (every hole held), which writes no fill."""
+        return bool(self.fixed) and not self.holes
+
 
 class Candidate(models.Model):
     """One proposed fill of every hole, as a patched sketch, with its results on the examples."""

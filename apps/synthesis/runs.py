@@ -81,6 +81,14 @@ def start_run(
     return run
 
 
+def run_as_is(candidate: Candidate, user: User) -> Run:
+    """Queue a run of the candidate's fills as they are on the sketch's head and its current
+    examples, traced, with no model: its one candidate shows what the fills do now."""
+    sketch = candidate.run.sketch
+    text = sketch.head().text
+    return start_run(sketch, user, text, Run.Filler.ENUMERATIVE, (), candidate.fills)
+
+
 def _refuse_a_second_run(sketch: Sketch) -> None:
     running = active_run(sketch)
     if running is not None and not give_up_if_stalled(running):

@@ -12,7 +12,7 @@ document.body.addEventListener("inlay:revision", async (event) => {
 function syncFillButtons() {
   const run = document.querySelector("#workbench .run");
   const busy = run !== null && ["queued", "running"].includes(run.dataset.status);
-  for (const button of document.querySelectorAll("#fill-button, .refill-hole")) {
+  for (const button of document.querySelectorAll("#fill-button, .refill-hole, .run-as-is")) {
     button.disabled = busy;
     button.title = busy ? "A run of this sketch is in progress: wait for it or cancel it." : "";
   }

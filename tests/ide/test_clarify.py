@@ -289,3 +289,22 @@ def test_the_holes_panel_is_drawn_for_unsaved_text_and_saves_nothing(sketch: Ske
     assert 'data-hole="count_the_colours"' in page
     assert "No holes" not in page
     assert sketch.revisions.count() == 1
+
+
+def test_run_traces_a_candidates_fills_as_they_are_on_the_current_examples_without_the_model(
+    wrong: Candidate, sketch: Sketch, owner: Client, model: ScriptedModelServer
+):
+    Example.objects.create(sketch=sketch, args="[[1]]", output="[[2]]")  # added since the run
+    asked = len(model.requests)
+    page = owner.post(f"/candidates/{wrong.pk}/run/").content.decode()
+    again = Run.objects.order_by("-pk").first()
+    assert again is not None and again.as_is
+    assert "the fills as they are, no model" in page
+    fill_run(again.pk)
+    assert len(model.requests) == asked
+    candidate = again.candidates.get()
+    assert candidate.fills == wrong.fills
+    assert candidate.origins == {TURN: "fixed", SWAP: "fixed"}
+    assert [result["status"] for result in candidate.results] == ["fail", "fail", "pass"]
+    calls = candidate.trace["holes"][TURN]["traced"]
+    assert [call["literals"] for call in calls if call["example"] == 2] == [["[[1]]"]]
