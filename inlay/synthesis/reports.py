@@ -30,8 +30,9 @@ def traced_calls(traced: dict[str, Any] | None, example: int, holes: Sequence[st
         facts = traced.get("holes", {}).get(name, {})
         calls = [call for call in facts.get("traced", []) if call.get("example") == example]
         for call in calls[:_SHOWN_CALLS]:
-            args = ", ".join(call.get("literals", []))
-            result = call.get("result_literal") or call.get("error") or "?"
+            # A value with no literal (too long, or not one) is shown abbreviated instead.
+            args = ", ".join(call.get("literals") or call.get("args") or [])
+            result = call.get("result_literal") or call.get("error") or call.get("result") or "?"
             lines.append(f"- `{name}({abbreviate(args, 200)})` gave `{abbreviate(result, 200)}`")
     return "\nOn that call, the other functions did this:\n" + "\n".join(lines) if lines else ""
 
