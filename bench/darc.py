@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/darc.py [--dir ../shared/darc] [--every K] [--offset I] [--limit N]
         [--clarifications 5] [--budget-seconds 60] [--refill-seconds 30] [--samples 4]
-        [--enumerative-only] [--out results.jsonl]
+        [--enumerative-only] [--out results.jsonl [--resume]]
 
 For each DARC file (a person's ANPL sketch `anpl` for an ARC task, and the finished program
 `python` they ended with):
@@ -26,7 +26,11 @@ prints a line per file and, last, one JSON object:
     {"files": N, "solvable": M, "solved_after": [after 0, 1, ..., 5 clarifications],
      "enumerative_holes": [solved, total], "seconds": S, ...}
 
-`solved_after` counts solvable files solved on test after at most that many clarifications.
+`solved_after` counts solvable files solved on test after at most that many clarifications;
+`seconds` sums the files' seconds. With `--resume`, the files already recorded in `--out` are
+taken from it and only the others run, so a long run can be made in parts and still print the
+whole summary. An error inside the engine is recorded for its file (`error`) and the bench goes
+on.
 """
 
 from __future__ import annotations
@@ -266,50 +270,66 @@ def main() -> None:
     parser.add_argument("--no-fill", action="store_true", help="only the reference and filler")
     parser.add_argument("--backend", default="local")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="take the files already in --out from there and run only the others",
+    )
     args = parser.parse_args()
 
     paths = sorted(args.dir.glob("*.json"), key=lambda p: (len(p.stem), p.stem))
     paths = paths[args.offset :: args.every][: args.limit]
     backend = None if args.no_fill or args.enumerative_only else get_backend(args.backend)
-    began = time.monotonic()
     counts = {"files": 0, "solvable": 0}
     solved_after = [0] * (args.clarifications + 1)
     holes_solved = holes_total = 0
     seconds: list[float] = []
+    done: dict[str, dict[str, Any]] = {}
+    if args.resume and args.out and args.out.exists():
+        done = {r["file"]: r for r in map(json.loads, args.out.read_text().splitlines())}
     for path in paths:
-        started = time.monotonic()
-        file = _File(path)
-        record: dict[str, Any] = {"file": path.name}
+        record = done.get(path.name) or _run_file(path, args, backend)
         counts["files"] += 1
-        record["solvable"] = ok = solvable(file)
-        counts["solvable"] += ok
-        traces = reference_traces(file)
-        record["aligned"] = traces is not None
-        if traces is not None:
-            solved, tried, record["holes"] = enumerative_holes(file, traces)
-            holes_solved, holes_total = holes_solved + solved, holes_total + tried
-        if ok and not args.no_fill:
-            try:
-                record |= simulate(file, traces, args, backend or NoModel())
-            except BackendError as error:
-                record |= {"solved_at": None, "error": str(error)}
-            if record.get("solved_at") is not None:
-                for n in range(record["solved_at"], len(solved_after)):
-                    solved_after[n] += 1
-        record["seconds"] = round(time.monotonic() - started, 2)
+        counts["solvable"] += record["solvable"]
+        holes = record.get("holes", [])
+        holes_solved += sum(hole["solved"] for hole in holes)
+        holes_total += len(holes)
+        if record.get("solved_at") is not None:
+            for n in range(record["solved_at"], len(solved_after)):
+                solved_after[n] += 1
         seconds.append(record["seconds"])
         print(_line(record), file=sys.stderr, flush=True)
-        if args.out:
+        if args.out and path.name not in done:
             with args.out.open("a") as out:
                 out.write(json.dumps(record) + "\n")
     summary = {
         **counts,
         "solved_after": solved_after,
         "enumerative_holes": [holes_solved, holes_total],
-        "seconds": round(time.monotonic() - began, 1),
+        "seconds": round(sum(seconds), 1),  # every file, those resumed from --out too
         "median_seconds_per_file": statistics.median(seconds) if seconds else None,
     }
     print(json.dumps(summary))
+
+
+def _run_file(path: Path, args: argparse.Namespace, backend: Any) -> dict[str, Any]:
+    started = time.monotonic()
+    file = _File(path)
+    record: dict[str, Any] = {"file": path.name}
+    record["solvable"] = ok = solvable(file)
+    traces = reference_traces(file)
+    record["aligned"] = traces is not None
+    if traces is not None:
+        _, _, record["holes"] = enumerative_holes(file, traces)
+    if ok and not args.no_fill:
+        try:
+            record |= simulate(file, traces, args, backend or NoModel())
+        except BackendError as error:
+            record |= {"solved_at": None, "error": str(error)}
+        except Exception as error:  # an engine bug: recorded for this file, the bench goes on
+            record |= {"solved_at": None, "error": f"{type(error).__name__}: {error}"}
+    record["seconds"] = round(time.monotonic() - started, 2)
+    return record
 
 
 def _line(record: dict[str, Any]) -> str:
