@@ -97,6 +97,8 @@ _PROGRESS_INTERVAL = 0.5
 _RAN_TO_AN_END = frozenset({"pass", "fail", "error"})
 # A reply may have failed this way without the backend as a whole being at fault.
 _LOCAL_FAILURES = (BackendTimeoutError, BadResponseError, GenerationError)
+# The shortest time a model reply is given, however little of the run's budget is left.
+_LEAST_REPLY_SECONDS = 5.0
 
 # A function body that is one indented block, then the closing fence: with the signature and
 # docstring already written, the reply can only be that function (see docs/models.md).
@@ -309,6 +311,9 @@ class _Run:
             return True
         return ranking.decided(self._rank(passing), self._votes, DECISIVE_LEAD)
 
+    def _seconds_left(self) -> float:
+        return self.request.budget_seconds - (time.monotonic() - self.started)
+
     def _out_of_budget(self) -> bool:
         if time.monotonic() - self.started >= self.request.budget_seconds:
             return True
@@ -332,6 +337,10 @@ class _Run:
                     f"The model-free filler found no fill of `{hole.name}` "
                     + ("within its time" if self._tested_alone(hole) else "(it has no examples)"),
                 )
+        if self._out_of_budget():
+            # A round samples every hole; the budget is kept between holes too, not only
+            # between rounds (a round of several holes can take minutes on a slow machine).
+            return "skipped", "The run's budget was spent before this hole was sampled."
         pool = self.pools[hole.name]
         failing = [s for s in pool if s.failure is not None]
         repair = (
@@ -461,7 +470,11 @@ class _Run:
             max_tokens=self.request.max_tokens,
             temperature=temperature,
             seed=seed,
-            timeout_seconds=self.request.model_timeout_seconds,
+            # A reply may not outlast the run's budget by much: at least _LEAST_REPLY_SECONDS.
+            timeout_seconds=min(
+                self.request.model_timeout_seconds,
+                max(self._seconds_left(), _LEAST_REPLY_SECONDS),
+            ),
             # A continued reply is inside the fence already: its end is the closing one.
             stop=("```",) if self.backend.continues_replies else (),
             grammar=BODY_GRAMMAR if constrained else None,

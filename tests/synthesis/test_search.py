@@ -16,6 +16,7 @@ from inlay.sketch.examples import Example
 from inlay.synthesis.backends.openai_backend import OpenAIBackend
 from inlay.synthesis.engine import FillRequest, SketchProblem, fill
 from inlay.synthesis.prompts import Rejection
+from tests.clarify_scenario import REPLIES, SKETCH
 from tests.servers import ScriptedModelServer, scripted_model
 from tests.synthesis.test_engine import EXAMPLES, Recorder, outcome
 
@@ -261,3 +262,16 @@ def test_refilling_one_hole_needs_fills_for_the_others() -> None:
         run([], request)
     with pytest.raises(SketchProblem, match="no hole named `sum_up`"):
         run([], FillRequest(TWO_HOLES, [], holes=["sum_up"]))
+
+
+def test_a_round_of_several_holes_stops_asking_the_model_once_the_budget_is_spent() -> None:
+    # The first hole's reply takes about 2 s (0.5 s a chunk); the run's budget is 1 s, so the
+    # second hole of the same round is never asked (before, the budget was read per round).
+    examples = [Example(([[1, 2], [0, 0]],), [[0, 0], [2, 1]])]
+    request = FillRequest(SKETCH, examples, filler="model", samples=1, budget_seconds=1.0)
+    record = Recorder()
+    with scripted_model([], by_hole=REPLIES, chunk_seconds=0.5) as model:
+        backend = OpenAIBackend(base_url=model.base_url, api_key="k", model="scripted")
+        fill(request, backend, record)
+    assert len(model.requests) == 1
+    assert record.kinds()[-1] == "run.finished"
