@@ -9,6 +9,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.db.models import Count, Max
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -160,8 +161,9 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
             raise ValueError(f"Cannot fill this sketch. {problem}") from None
 
     async def _watch(self, uri: str, sketch_id: int, seen: _RunState) -> None:
-        """Push newer facts whenever the sketch's latest run ends. Polling the latest run is one
-        indexed query a second and needs no channel layer shared with the workers."""
+        """Push newer facts whenever the sketch's latest run ends, or an inline hole is given an
+        example. Polling is two indexed queries a second and needs no channel layer shared with
+        the workers."""
         while True:
             await asyncio.sleep(settings.INLAY_FACTS_POLL_SECONDS)
             state = await database_sync_to_async(self._run_state)(sketch_id)
@@ -177,7 +179,10 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         except Http404:
             return None
         run = sketch.runs.values_list("pk", "status").first()
-        return (run[0], run[1] in Run.ENDED) if run is not None else None
+        # The examples given to inline holes show in hover: a new one changes the state too.
+        given = sketch.hole_examples.aggregate(count=Count("pk"), last=Max("pk"))
+        stamp = (given["count"], given["last"])
+        return (run[0], run[1] in Run.ENDED, stamp) if run is not None else (None, True, stamp)
 
     def _last_run_facts(self, sketch_id: int) -> SketchFacts | None:
         try:
@@ -186,8 +191,9 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
             return None
 
 
-# The latest run of a sketch as a watcher sees it: its id and whether it is over.
-_RunState = tuple[int, bool] | None
+# The latest run of a sketch as a watcher sees it: its id (None: no run yet) and whether it is
+# over, and how many examples its inline holes have been given, with the newest one's id.
+_RunState = tuple[int | None, bool, tuple[int, int | None]] | None
 
 
 def _sketch_id(uri: str) -> int | None:

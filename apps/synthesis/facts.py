@@ -15,6 +15,7 @@ from inlay.context.facts import (
     SketchFacts,
     hole_facts_from_json,
 )
+from inlay.sketch import parse_sketch
 
 _STATUS: dict[str, HoleStatus] = {
     Candidate.Status.PASSED: "verified",
@@ -23,9 +24,13 @@ _STATUS: dict[str, HoleStatus] = {
 
 
 def last_run_facts(sketch: Sketch) -> SketchFacts | None:
+    """The facts of the sketch's latest run, with the examples the user gave its inline holes
+    (which show in hover); None when there is neither."""
+    given = _given(sketch)
     run = sketch.runs.first()
     if run is None:
-        return None
+        holes = {name: HoleFacts(given=lines) for name, lines in given.items()}
+        return SketchFacts(holes=holes) if holes else None
     candidates = list(run.candidates.all())
     statuses: dict[str, HoleStatus] = {}
     for candidate in candidates:
@@ -43,9 +48,28 @@ def last_run_facts(sketch: Sketch) -> SketchFacts | None:
     for name, status in statuses.items():
         on_hole = tuple(failed for example, failed in failures if failed_in.get(example) == name)
         facts = hole_facts_from_json(traced.get(name, {}))
-        holes[name] = HoleFacts(status, on_hole, facts.traced, observed=facts.observed)
+        holes[name] = HoleFacts(
+            status, on_hole, facts.traced, observed=facts.observed, given=given.get(name, ())
+        )
+    for name, lines in given.items():
+        holes.setdefault(name, HoleFacts(given=lines))
     at_entry = tuple(failed for example, failed in failures if failed_in.get(example) not in holes)
     return SketchFacts(holes=holes, failed=at_entry, run=run.pk)
+
+
+def _given(sketch: Sketch) -> dict[str, tuple[str, ...]]:
+    """The inline holes' stored examples, by the hole's name in the sketch's head."""
+    stored = list(sketch.hole_examples.all())
+    if not stored:
+        return {}
+    holes = [h for h in parse_sketch(sketch.head().text).holes if h.kind == "inline"]
+    named = {hole.description: hole.name for hole in holes}
+    given: dict[str, list[str]] = {}
+    for example in stored:
+        if example.description in named:
+            name = named[example.description]
+            given.setdefault(name, []).append(f"{name}({example.args}) → {example.output}")
+    return {name: tuple(lines) for name, lines in given.items()}
 
 
 def _failed(candidate: Candidate) -> list[tuple[str, FailedExample]]:

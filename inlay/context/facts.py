@@ -59,6 +59,9 @@ class HoleFacts:
     mismatch: str | None = None
     # The types of the values that went through the hole in the traced run.
     observed: ObservedTypes | None = None
+    # Examples the user gave this hole outside the text (an inline hole's), as
+    # "name(args) → output" lines; a function hole's are the doctests of its docstring.
+    given: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,10 @@ def describe_value(value: Any) -> str:
 def facts_markdown(facts: HoleFacts) -> str:
     """The hover's lines for one hole's facts."""
     lines = [f"Status: **{facts.status}**"]
+    if facts.given:
+        listed = "\n".join(f"- `{line}`" for line in facts.given[:5])
+        more = f"\n- and {len(facts.given) - 5} more" if len(facts.given) > 5 else ""
+        lines.append(f"Examples you gave it:\n\n{listed}{more}")
     if facts.mismatch:
         lines.append(f"Stale fill: {facts.mismatch}")
     for failed in facts.failed[:3]:
@@ -246,6 +253,7 @@ def hole_facts_from_json(hole: Mapping[str, Any]) -> HoleFacts:
         traced=tuple(_traced_call(call) for call in hole.get("traced", ())),
         mismatch=hole.get("mismatch"),
         observed=ObservedTypes.from_json(observed) if observed is not None else None,
+        given=tuple(map(str, hole.get("given", ()))),
     )
 
 

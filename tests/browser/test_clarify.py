@@ -91,6 +91,11 @@ def test_a_wrong_hole_is_seen_in_the_trace_given_examples_and_refilled_alone(
     expect(page.locator(f"#outline li[data-hole={TURN}] .hole-examples")).to_contain_text(
         f"{TURN}([[0], [2], [1]]) → [[1], [2], [0]]"
     )
+    # The hover of the hole in the editor shows them too (the language server's facts).
+    page.locator(".cm-content").get_by_text("turn the grid upside down").first.hover()
+    expect(page.locator(".cm-tooltip-hover")).to_contain_text(
+        "Examples you gave it", timeout=SECONDS
+    )
 
     page.select_option("#filler", "enumerative")
     page.locator(f".refill-hole[data-hole={TURN}]").click()

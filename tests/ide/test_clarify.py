@@ -16,8 +16,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from apps.sketches.models import Example, HoleExample, Sketch
+from apps.synthesis.facts import last_run_facts
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
+from inlay.context.facts import facts_markdown
 from inlay.sketch import parse_sketch
 from inlay.synthesis.backends import registry
 from tests.clarify_scenario import EXAMPLES, REPLIES, SKETCH, SWAP, TURN
@@ -308,3 +310,19 @@ def test_run_traces_a_candidates_fills_as_they_are_on_the_current_examples_witho
     assert [result["status"] for result in candidate.results] == ["fail", "fail", "pass"]
     calls = candidate.trace["holes"][TURN]["traced"]
     assert [call["literals"] for call in calls if call["example"] == 2] == [["[[1]]"]]
+
+
+def test_the_examples_given_to_an_inline_hole_are_in_its_facts_for_hover(
+    sketch: Sketch, owner: Client
+):
+    owner.post(
+        f"/sketches/{sketch.pk}/hole-examples/",
+        {"hole": TURN, "args": "[[1, 2]]", "output": "[[1, 2]]"},
+    )
+    facts = last_run_facts(sketch)
+    assert facts is not None
+    assert facts.of(TURN).given == (f"{TURN}([[1, 2]]) → [[1, 2]]",)
+    assert f"Examples you gave it:\n\n- `{TURN}([[1, 2]]) → [[1, 2]]`" in facts_markdown(
+        facts.of(TURN)
+    )
+    assert facts.of(SWAP).given == ()
