@@ -77,13 +77,18 @@ def call_at(line: str, start: int, name: str) -> str | None:
 def parse_value(text: str) -> Any:
     if not text.strip():
         raise ExampleError("A value is required.")
+    _check_size(text)
     try:
-        return ast.literal_eval(text.strip())
+        return _within_limits(ast.literal_eval(text.strip()))
+    except ExampleError:
+        raise
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
         python_error = error
     try:
-        return json.loads(text)
-    except json.JSONDecodeError:
+        return _within_limits(json.loads(text))
+    except ExampleError:
+        raise
+    except (ValueError, RecursionError):  # JSONDecodeError, or a number or nesting too large
         pass
     raise ExampleError(_explain(text, python_error))
 
@@ -92,14 +97,19 @@ def parse_arguments(text: str) -> tuple[Any, ...]:
     """The arguments of one call: `[1, 2]` is one list, `1, 2` is two numbers, empty is none."""
     if not text.strip():
         return ()
+    _check_size(text)
     try:
         # Wrapped as a tuple display, the text reads exactly as between a call's parentheses.
-        return tuple(ast.literal_eval(f"({text.strip()},)"))
+        return tuple(_within_limits(ast.literal_eval(f"({text.strip()},)"), 0))
+    except ExampleError:
+        raise
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         pass
     try:
-        return tuple(json.loads(f"[{text}]"))
-    except json.JSONDecodeError:
+        return tuple(_within_limits(json.loads(f"[{text}]"), 0))
+    except ExampleError:
+        raise
+    except (ValueError, RecursionError):  # JSONDecodeError, or a number or nesting too large
         pass
     try:
         ast.literal_eval(text.strip())
@@ -108,7 +118,60 @@ def parse_arguments(text: str) -> tuple[Any, ...]:
     raise ExampleError("Not a Python literal or JSON.")
 
 
+# What an example may hold (docs/operations.md): its text, how deeply its values nest, and how
+# large an integer may be. Beyond them a value would fail later and less clearly (the sandbox's
+# codec, Python's limit on printing integers in the prompts).
+MAX_EXAMPLE_CHARS = 200_000
+MAX_DEPTH = 100
+MAX_INT_DIGITS = 1_000
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_EXAMPLE_CHARS:
+        raise ExampleError(
+            f"The value is {len(text):,} characters long; an example may have at most "
+            f"{MAX_EXAMPLE_CHARS:,}."
+        )
+
+
+def _within_limits(value: Any, depth: int = 1) -> Any:
+    """The value, if it nests at most MAX_DEPTH levels and holds no integer of more than
+    MAX_INT_DIGITS digits; else ExampleError saying which limit it passes. `depth` is the level
+    of `value` itself (0 for the tuple that wraps a call's arguments)."""
+    stack = [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        if level > MAX_DEPTH:
+            raise ExampleError(
+                f"The value nests more than {MAX_DEPTH} levels deep; an example may nest at "
+                f"most {MAX_DEPTH}."
+            )
+        if isinstance(item, int) and item.bit_length() > _INT_BITS:
+            raise ExampleError(
+                f"A number has more than {MAX_INT_DIGITS:,} digits; an example's numbers may "
+                f"have at most {MAX_INT_DIGITS:,}."
+            )
+        if isinstance(item, list | tuple | set | frozenset):
+            stack += [(each, level + 1) for each in item]
+        elif isinstance(item, dict):
+            stack += [(each, level + 1) for pair in item.items() for each in pair]
+    return value
+
+
+_INT_BITS = int(MAX_INT_DIGITS * 3.3219280948873626)  # log2(10) bits a decimal digit
+
+
 def _explain(text: str, error: Exception) -> str:
+    if isinstance(error, RecursionError) or "too many nested" in str(error):
+        return (
+            f"The value nests more than {MAX_DEPTH} levels deep; an example may nest at most "
+            f"{MAX_DEPTH}."
+        )
+    if "integer string conversion" in str(error):
+        return (
+            f"A number has more than {MAX_INT_DIGITS:,} digits; an example's numbers may have "
+            f"at most {MAX_INT_DIGITS:,}."
+        )
     if isinstance(error, SyntaxError):
         return f"Not a Python literal or JSON: {error.msg} (column {error.offset or 1})."
     if isinstance(error, ValueError):
