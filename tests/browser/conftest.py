@@ -4,11 +4,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.servers import embedded_stack, free_port
 
 CHROMIUM = "/usr/bin/chromium"
+# Playwright's assertions wait 5 s by default; on a loaded 2-core machine the first hover or
+# swap can take longer (issue 14, finding 11). Waits end as soon as the page is right.
+expect.set_options(timeout=30_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
