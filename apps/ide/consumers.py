@@ -18,7 +18,7 @@ from apps.synthesis.access import run_for_user
 from apps.synthesis.events import run_group
 from apps.synthesis.facts import last_run_facts
 from apps.synthesis.models import Run
-from apps.synthesis.runs import give_up_if_stalled, start_run
+from apps.synthesis.runs import RunInProgress, give_up_if_stalled, start_run
 from inlay.context.facts import SketchFacts
 from inlay.sketch.examples import ExampleError
 from inlay.synthesis.engine import SketchProblem
@@ -157,7 +157,7 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         sketch = sketch_for_user(self.scope["user"], sketch_id)
         try:
             return start_run(sketch, self.scope["user"], text).pk
-        except (SketchProblem, ExampleError) as problem:
+        except (SketchProblem, ExampleError, RunInProgress) as problem:
             raise ValueError(f"Cannot fill this sketch. {problem}") from None
 
     async def _watch(self, uri: str, sketch_id: int, seen: _RunState) -> None:

@@ -59,7 +59,9 @@ def start_run(
     check_hole_examples(parsed.holes, sketch.examples_of_holes(parsed.holes))
     fixed = dict(fixed or {})
     names = {hole.name for hole in parsed.holes}
-    if gone := [name for name in [*holes, *fixed] if name not in names]:
+    # The held fills may include fills of holes that other fills bring (decomposition): the
+    # engine checks those; a hole to refill must be one of the sketch's own.
+    if gone := [name for name in holes if name not in names]:
         raise SketchProblem(
             f"The sketch has no hole `{gone[0]}` any more: fill every hole again instead."
         )

@@ -326,3 +326,13 @@ def test_the_examples_given_to_an_inline_hole_are_in_its_facts_for_hover(
         facts.of(TURN)
     )
     assert facts.of(SWAP).given == ()
+
+
+def test_a_refill_of_a_hole_the_sketch_no_longer_has_says_so(
+    wrong: Candidate, sketch: Sketch, owner: Client
+):
+    edited = SKETCH.replace("turn the grid upside down", "mirror the grid")
+    owner.post(f"/sketches/{sketch.pk}/save/", {"text": edited})
+    page = owner.post(f"/candidates/{wrong.pk}/refill/", {"hole": TURN}).content.decode()
+    assert f"The sketch has no hole `{TURN}` any more: fill every hole again instead." in page
+    assert Run.objects.count() == 1
