@@ -114,6 +114,19 @@ class InlayProtocol(LanguageServerProtocol):
         # Typed params for our own requests, so a malformed one is rejected as invalid params.
         return _CUSTOM_REQUESTS.get(method) or super().get_message_type(method)
 
+    def _send_response(
+        self,
+        msg_id: Any,
+        result: Any | None = None,
+        error: types.ResponseError | None = None,
+    ) -> None:
+        # pygls answers a request that raised with the Python traceback as the error's `data`
+        # (the server's files and lines): the message says what went wrong, the traceback stays
+        # in the server's log.
+        if error is not None and isinstance(error.data, dict) and "traceback" in error.data:
+            error = types.ResponseError(code=error.code, message=error.message)
+        super()._send_response(msg_id, result, error)
+
 
 class EmbeddedProtocol(InlayProtocol):
     """For a server that shares its process with other connections: `exit` ends only its own."""

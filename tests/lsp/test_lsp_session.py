@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from lsp.server import Host
 from lsp.session import LspSession
 
 TIMEOUT = 5
@@ -21,8 +22,8 @@ SORT = 'def main(xs: list[int]) -> list[int]:\n    return "sort the list"(xs)\n'
 class Tab:
     """A browser tab on the other end of one websocket: frames in, frames out."""
 
-    def __init__(self) -> None:
-        self.session = LspSession(self._deliver)
+    def __init__(self, host: Host | None = None) -> None:
+        self.session = LspSession(self._deliver, host)
         self.notifications: list[dict[str, Any]] = []
         self._responses: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._ids = itertools.count(1)
@@ -168,3 +169,22 @@ async def test_a_failing_send_closes_the_session() -> None:
 
     assert session.closed
     await session.close()
+
+
+async def test_a_failing_command_answers_with_its_message_and_no_server_internals() -> None:
+    # Issue 14, finding 7: pygls put the Python traceback, with the server's file paths, into a
+    # failed request's `error.data`.
+    async def fill_hole(uri: str, hole: str, text: str) -> dict[str, Any]:
+        raise AssertionError("not reached: the hole does not exist")
+
+    tab = Tab(Host(fill_hole=fill_hole))
+    await tab.start("file:///a.py", REVERSE)
+
+    answer = await tab.request(
+        "workspace/executeCommand",
+        {"command": "inlay.fillHole", "arguments": ["file:///a.py", "x"]},
+    )
+
+    assert answer["error"]["message"] == "ValueError: No hole `x` in an open document file:///a.py."
+    assert answer["error"].get("data") is None
+    assert "Traceback" not in json.dumps(answer)
