@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.test_clarify import open_new_sketch  # noqa: E402
-from tests.clarify_scenario import REPLIES, SKETCH, TURN  # noqa: E402
+from tests.clarify_scenario import REPLIES, SKETCH, TURN, scripted_stack_env  # noqa: E402
 from tests.servers import embedded_stack, free_port, scripted_model  # noqa: E402
 
 SECONDS = 60_000
@@ -63,24 +63,16 @@ def main() -> None:
     with (
         tempfile.TemporaryDirectory() as data,
         scripted_model([], by_hole=REPLIES) as model,
+        embedded_stack(scripted_stack_env(data, model), free_port()) as url,
+        sync_playwright() as playwright,
     ):
-        env = {
-            "INLAY_DATA_DIR": data,
-            "INLAY_MODEL_BACKEND": "openai",
-            "OPENAI_BASE_URL": model.base_url,
-            "INLAY_OPENAI_MODEL": "scripted",
-            "INLAY_SAMPLES_PER_HOLE": "1",
-            "DATABASE_URL": "",
-            "REDIS_URL": "",
-        }
-        with embedded_stack(env, free_port()) as url, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(f"{url}/")
-            page.screenshot(path=str(args.out / "login.png"))
-            open_new_sketch(page, url, "Turn and swap")
-            shoot(page, args.out)
-            browser.close()
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{url}/")
+        page.screenshot(path=str(args.out / "login.png"))
+        open_new_sketch(page, url, "Turn and swap")
+        shoot(page, args.out)
+        browser.close()
     for name in ("login", "trace-view", "refill-one-hole", "history-restore"):
         print(args.out / f"{name}.png")
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from apps.ide.diffs import diff_lines
+from apps.ide.diffs import DiffLine, diff_lines
 from apps.ide.examples import example_kinds
 from apps.ide.traces import example_views, laid_out, shown
 from apps.sketches.access import example_for_user, hole_example_for_user, sketch_for_user
 from apps.sketches.demo import NEW_SKETCH
-from apps.sketches.models import Example, HoleExample, Sketch
+from apps.sketches.models import Example, HoleExample, Revision, Sketch
 from apps.synthesis.access import candidate_for_user, run_for_user
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.runs import (
@@ -167,10 +167,9 @@ def delete_example(request: UserRequest, example_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def revision_text(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
-    sketch = sketch_for_user(request.user, sketch_id)
-    revision = sketch.revisions.filter(number=number).first()
+    revision = _revision(sketch_for_user(request.user, sketch_id), number)
     if revision is None:
-        return HttpResponse("No such revision.", status=404, content_type="text/plain")
+        return _no_such_revision()
     return HttpResponse(revision.text, content_type="text/x-python; charset=utf-8")
 
 
@@ -323,11 +322,10 @@ def _hole_arity_error(hole: Hole, args: str) -> dict[str, str]:
 @require_GET
 def revision_diff(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
-    revision = sketch.revisions.filter(number=number).select_related("parent").first()
+    revision = _revision(sketch, number)
     if revision is None:
-        return HttpResponse("No such revision.", status=404, content_type="text/plain")
-    before = revision.parent.text if revision.parent is not None else ""
-    context = {"sketch": sketch, "revision": revision, "diff": diff_lines(before, revision.text)}
+        return _no_such_revision()
+    context = {"sketch": sketch, "revision": revision, "diff": _changes(revision)}
     return render(request, f"{PAGE}#revision", context)
 
 
@@ -336,19 +334,28 @@ def revision_diff(request: UserRequest, sketch_id: int, number: int) -> HttpResp
 def restore(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
     """The revision's text as a new revision: a restore is undone by restoring the one before."""
     sketch = sketch_for_user(request.user, sketch_id)
-    revision = sketch.revisions.filter(number=number).first()
+    revision = _revision(sketch, number)
     if revision is None:
-        return HttpResponse("No such revision.", status=404, content_type="text/plain")
+        return _no_such_revision()
     restored = sketch.commit(revision.text, f"Restored r{revision.number}")
-    context = _page_context(sketch) | {
-        "revision": restored,
-        "diff": diff_lines(sketch.revisions.get(pk=restored.parent_id).text, restored.text)
-        if restored.parent_id
-        else [],
-    }
+    context = _page_context(sketch) | {"revision": restored, "diff": _changes(restored)}
     response = render(request, f"{PAGE}#restored", context)
     url = reverse("ide:revision_text", args=[sketch.pk, restored.number])
     return trigger_client_event(response, "inlay:revision", {"url": url})
+
+
+def _revision(sketch: Sketch, number: int) -> Revision | None:
+    return sketch.revisions.filter(number=number).select_related("parent").first()
+
+
+def _no_such_revision() -> HttpResponse:
+    return HttpResponse("No such revision.", status=404, content_type="text/plain")
+
+
+def _changes(revision: Revision) -> list[DiffLine]:
+    """The revision's diff against the one before it (the first: against nothing)."""
+    before = revision.parent.text if revision.parent is not None else ""
+    return diff_lines(before, revision.text)
 
 
 def _example_errors(args: str, output: str) -> dict[str, str]:

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from tests.clarify_scenario import EXAMPLES, REPLIES, SKETCH, SWAP, TURN
+from tests.clarify_scenario import EXAMPLES, REPLIES, SKETCH, SWAP, TURN, scripted_stack_env
 from tests.servers import ScriptedModelServer, embedded_stack, free_port, scripted_model
 
 pytestmark = pytest.mark.browser
@@ -30,16 +30,8 @@ def model() -> Iterator[ScriptedModelServer]:
 
 @pytest.fixture(scope="module")
 def inlay(tmp_path_factory: pytest.TempPathFactory, model: ScriptedModelServer) -> Iterator[str]:
-    env = {
-        "INLAY_DATA_DIR": str(tmp_path_factory.mktemp("inlay-data")),
-        "INLAY_MODEL_BACKEND": "openai",
-        "OPENAI_BASE_URL": model.base_url,
-        "INLAY_OPENAI_MODEL": "scripted",
-        "INLAY_SAMPLES_PER_HOLE": "1",
-        "DATABASE_URL": "",
-        "REDIS_URL": "",
-    }
-    with embedded_stack(env, free_port()) as url:
+    data = str(tmp_path_factory.mktemp("inlay-data"))
+    with embedded_stack(scripted_stack_env(data, model), free_port()) as url:
         yield url
 
 
@@ -63,17 +55,23 @@ def open_new_sketch(page: Page, inlay: str, name: str) -> None:
         expect(page.locator("#examples tbody tr[id^=example-]")).to_have_count(number)
 
 
-def test_a_wrong_hole_is_seen_in_the_trace_given_examples_and_refilled_alone(
-    page: Page, inlay: str
-):
-    open_new_sketch(page, inlay, "Turn and swap")
+def fill_and_review_the_wrong_candidate(page: Page) -> Locator:
+    """Fill with the scripted model, which gets the first hole wrong; open the failing
+    candidate's review. The run's element."""
     page.select_option("#filler", "model")
     page.click("#fill-button")
     run = page.locator("#workbench .run")
     expect(run).to_have_attribute("data-status", "finished", timeout=SECONDS)
-    page.locator("#workbench li[data-status=failed]").first.get_by_role(
-        "button", name="Review"
-    ).click()
+    failed = page.locator("#workbench li[data-status=failed]").first
+    failed.get_by_role("button", name="Review").click()
+    return run
+
+
+def test_a_wrong_hole_is_seen_in_the_trace_given_examples_and_refilled_alone(
+    page: Page, inlay: str
+):
+    open_new_sketch(page, inlay, "Turn and swap")
+    run = fill_and_review_the_wrong_candidate(page)
 
     turn = page.locator(f"#trace .trace-hole[data-hole={TURN}]")
     expect(turn).to_have_count(len(EXAMPLES))
@@ -156,13 +154,7 @@ def test_a_candidate_is_reviewed_hole_by_hole_one_fill_edited_and_taken_one_reje
     page: Page, inlay: str
 ):
     open_new_sketch(page, inlay, "Hole by hole")
-    page.select_option("#filler", "model")
-    page.click("#fill-button")
-    run = page.locator("#workbench .run")
-    expect(run).to_have_attribute("data-status", "finished", timeout=SECONDS)
-    page.locator("#workbench li[data-status=failed]").first.get_by_role(
-        "button", name="Review"
-    ).click()
+    fill_and_review_the_wrong_candidate(page)
 
     page.get_by_text("Review hole by hole").click()
     swap = page.locator(f"fieldset.hole-fill[data-hole={SWAP}]")
