@@ -8,6 +8,7 @@ Its own stack (the fixtures are per module), pointed at the scripted model serve
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,21 @@ def open_new_sketch(page: Page, inlay: str, name: str) -> None:
         expect(page.locator("#examples tbody tr[id^=example-]")).to_have_count(number)
 
 
+def hover_until(page: Page, text: str, expected: str, seconds: float = 60) -> bool:
+    """Hover `text` in the editor, again and again, until its tooltip says `expected`."""
+    tooltip = page.locator(".cm-tooltip-hover")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page.mouse.move(0, 0)
+        page.locator(".cm-content").get_by_text(text).first.hover()
+        try:
+            expect(tooltip).to_contain_text(expected, timeout=2_000)
+            return True
+        except AssertionError:
+            continue
+    return False
+
+
 def fill_and_review_the_wrong_candidate(page: Page) -> Locator:
     """Fill with the scripted model, which gets the first hole wrong; open the failing
     candidate's review. The run's element."""
@@ -89,11 +105,9 @@ def test_a_wrong_hole_is_seen_in_the_trace_given_examples_and_refilled_alone(
     expect(page.locator(f"#outline li[data-hole={TURN}] .hole-examples")).to_contain_text(
         f"{TURN}([[0], [2], [1]]) → [[1], [2], [0]]"
     )
-    # The hover of the hole in the editor shows them too (the language server's facts).
-    page.locator(".cm-content").get_by_text("turn the grid upside down").first.hover()
-    expect(page.locator(".cm-tooltip-hover")).to_contain_text(
-        "Examples you gave it", timeout=SECONDS
-    )
+    # The hover of the hole in the editor shows them too, once the language server's facts have
+    # been pushed (its watcher polls each second): a hover shown before then is hovered again.
+    assert hover_until(page, "turn the grid upside down", "Examples you gave it")
 
     page.select_option("#filler", "enumerative")
     page.locator(f".refill-hole[data-hole={TURN}]").click()
