@@ -39,7 +39,7 @@ from inlay.sketch import Sketch as ParsedSketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
 from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem
-from inlay.synthesis.reports import show_value
+from inlay.synthesis.reports import show_call, show_value
 from lsp import actions
 
 PAGE = "ide/sketch.html"
@@ -230,12 +230,12 @@ def review(request: UserRequest, candidate_id: int) -> HttpResponse:
         code = request.POST.get(f"code-{hole}", found.fills[hole])
         reason = request.POST.get(f"reason-{hole}", "")
         decisions[hole] = HoleDecision(choice, code, reason)
-    context = _page_context(found.run.sketch) | _candidate_context(found)
     try:
         revision = review_candidate(found, decisions)
     except ReviewError as error:
-        context["review_error"] = str(error)
-        context |= _candidate_context(found, {hole: d.code for hole, d in decisions.items()})
+        # The fills as the user edited them stay in their fields, to mend.
+        typed = {hole: decision.code for hole, decision in decisions.items()}
+        context = _candidate_context(found, typed) | {"review_error": str(error)}
         return render(request, f"{PAGE}#candidate", context)
     context = _page_context(found.run.sketch) | _candidate_context(found)
     context["accepted_revision"] = revision
@@ -279,7 +279,7 @@ def add_hole_example(request: UserRequest, sketch_id: int) -> HttpResponse:
     name = request.POST.get("hole", "")
     args, output = request.POST.get("args", "").strip(), request.POST.get("output", "").strip()
     parsed = parse_sketch(sketch.head().text)
-    hole = parsed.hole(name) if any(h.name == name for h in parsed.holes) else None
+    hole = next((each for each in parsed.holes if each.name == name), None)
     if hole is None:
         errors = {"hole": f"The sketch has no hole `{name}` now: save it and try again."}
     else:
@@ -417,28 +417,22 @@ def _page_context(
 def _hole_rows(sketch: Sketch, parsed: ParsedSketch) -> list[dict[str, object]]:
     """Each hole with its own examples: a function hole's doctest lines (edited in its
     docstring), an inline hole's stored ones (deleted here)."""
-    stored: dict[str, list[HoleExample]] = {}
-    for example in sketch.hole_examples.all():
-        stored.setdefault(example.description, []).append(example)
+    stored = sketch.stored_hole_examples(parsed.holes)
     rows = []
     for hole in parsed.holes:
         examples: list[dict[str, object]]
         if hole.kind == "function":
             examples = [
-                {"call": _call_text(hole.name, e.args), "output": show_value(e.output)}
+                {"call": show_call(hole.name, e.args), "output": show_value(e.output)}
                 for e in hole.examples
             ]
         else:
             examples = [
                 {"call": f"{hole.name}({e.args})", "output": e.output, "id": e.pk}
-                for e in stored.get(hole.description, [])
+                for e in stored.get(hole.name, [])
             ]
         rows.append({"hole": hole, "examples": examples})
     return rows
-
-
-def _call_text(name: str, args: tuple[object, ...]) -> str:
-    return f"{name}({', '.join(show_value(arg) for arg in args)})"
 
 
 def _latest_run(sketch: Sketch) -> Run | None:

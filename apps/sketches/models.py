@@ -45,9 +45,15 @@ class Sketch(models.Model):
     def examples_of_holes(self, holes: Sequence[Hole]) -> dict[str, list[ParsedExample]]:
         """The examples the user gave the inline holes among `holes`, by hole name (a function
         hole's are its doctest lines, which the engine reads from the text)."""
-        by_description: dict[str, list[ParsedExample]] = {}
+        stored = self.stored_hole_examples(holes)
+        return {name: [example.parsed() for example in rows] for name, rows in stored.items()}
+
+    def stored_hole_examples(self, holes: Sequence[Hole]) -> dict[str, list[HoleExample]]:
+        """The stored examples of the inline holes among `holes`, by hole name: those kept under
+        the hole's description."""
+        by_description: dict[str, list[HoleExample]] = {}
         for example in self.hole_examples.all():
-            by_description.setdefault(example.description, []).append(example.parsed())
+            by_description.setdefault(example.description, []).append(example)
         return {
             hole.name: by_description[hole.description]
             for hole in holes

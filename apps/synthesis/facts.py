@@ -59,17 +59,13 @@ def last_run_facts(sketch: Sketch) -> SketchFacts | None:
 
 def _given(sketch: Sketch) -> dict[str, tuple[str, ...]]:
     """The inline holes' stored examples, by the hole's name in the sketch's head."""
-    stored = list(sketch.hole_examples.all())
-    if not stored:
-        return {}
-    holes = [h for h in parse_sketch(sketch.head().text).holes if h.kind == "inline"]
-    named = {hole.description: hole.name for hole in holes}
-    given: dict[str, list[str]] = {}
-    for example in stored:
-        if example.description in named:
-            name = named[example.description]
-            given.setdefault(name, []).append(f"{name}({example.args}) → {example.output}")
-    return {name: tuple(lines) for name, lines in given.items()}
+    if not sketch.hole_examples.exists():
+        return {}  # no parse of the head for the common case
+    stored = sketch.stored_hole_examples(parse_sketch(sketch.head().text).holes)
+    return {
+        name: tuple(f"{name}({example.args}) → {example.output}" for example in rows)
+        for name, rows in stored.items()
+    }
 
 
 def _failed(candidate: Candidate) -> list[tuple[str, FailedExample]]:

@@ -83,7 +83,13 @@ from inlay.synthesis.prompts import (
     repair_prompt,
     reply_done,
 )
-from inlay.synthesis.reports import failure_text, result_data, show_value, traced_calls
+from inlay.synthesis.reports import (
+    failure_text,
+    result_data,
+    show_call,
+    show_value,
+    traced_calls,
+)
 
 Emit = Callable[[str, dict[str, Any]], None]
 
@@ -315,7 +321,7 @@ class _Run:
         return self.request.budget_seconds - (time.monotonic() - self.started)
 
     def _out_of_budget(self) -> bool:
-        if time.monotonic() - self.started >= self.request.budget_seconds:
+        if self._seconds_left() <= 0:
             return True
         tokens = self.request.budget_tokens
         return tokens is not None and self.usage.tokens_in + self.usage.tokens_out >= tokens
@@ -615,7 +621,7 @@ class _Run:
         cases = [(example.args, example.output) for example in self.examples]
         results = run_examples(text, self.entry, cases, self.request.limits)
         for index, (example, result) in enumerate(zip(self.examples, results, strict=True)):
-            call = f"{self.entry}({', '.join(show_value(arg) for arg in example.args)})"
+            call = show_call(self.entry, example.args)
             data = {"candidate": number, "example": index, "call": call, **result_data(result)}
             self.emit("example.result", data)
         traced = self._trace(text, list(fills), results)

@@ -14,7 +14,7 @@ _SHOWN_CALLS = 3  # traced calls of a hole shown in a repair prompt
 
 
 def failure_text(function: str, example: Example, result: ExampleResult) -> str:
-    call = f"{function}({', '.join(show_value(arg, 300) for arg in example.args)})"
+    call = show_call(function, example.args, 300)
     if result.error is not None:
         expected = show_value(example.output, 300)
         return f"`{call}` should return `{expected}`, but it failed: {result.error}"
@@ -62,6 +62,11 @@ def shown_apart(expected: object, actual: object, limit: int = _SHOWN_VALUE) -> 
         f"{shown[0]} ({type(expected).__name__})",
         f"{shown[1]} ({type(actual).__name__})",
     )
+
+
+def show_call(function: str, args: Sequence[object], limit: int = _SHOWN_VALUE) -> str:
+    """`function(arg, ...)`, each argument shown as `show_value` shows it."""
+    return f"{function}({', '.join(show_value(arg, limit) for arg in args)})"
 
 
 def show_value(value: object, limit: int = _SHOWN_VALUE) -> str:
