@@ -78,19 +78,7 @@ def parse_value(text: str) -> Any:
     if not text.strip():
         raise ExampleError("A value is required.")
     _check_size(text)
-    try:
-        return _within_limits(ast.literal_eval(text.strip()))
-    except ExampleError:
-        raise
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
-        python_error = error
-    try:
-        return _within_limits(json.loads(text))
-    except ExampleError:
-        raise
-    except (ValueError, RecursionError):  # JSONDecodeError, or a number or nesting too large
-        pass
-    raise ExampleError(_explain(text, python_error))
+    return _within_limits(_read_value(text))
 
 
 def parse_arguments(text: str) -> tuple[Any, ...]:
@@ -98,17 +86,30 @@ def parse_arguments(text: str) -> tuple[Any, ...]:
     if not text.strip():
         return ()
     _check_size(text)
+    # The tuple that wraps the arguments is no level of nesting of theirs.
+    return tuple(_within_limits(_read_arguments(text), depth=0))
+
+
+def _read_value(text: str) -> Any:
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError) as error:
+        python_error = error
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # JSONDecodeError, or a number or nesting too large
+        pass
+    raise ExampleError(_explain(text, python_error))
+
+
+def _read_arguments(text: str) -> tuple[Any, ...]:
     try:
         # Wrapped as a tuple display, the text reads exactly as between a call's parentheses.
-        return tuple(_within_limits(ast.literal_eval(f"({text.strip()},)"), 0))
-    except ExampleError:
-        raise
+        return tuple(ast.literal_eval(f"({text.strip()},)"))
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         pass
     try:
-        return tuple(_within_limits(json.loads(f"[{text}]"), 0))
-    except ExampleError:
-        raise
+        return tuple(json.loads(f"[{text}]"))
     except (ValueError, RecursionError):  # JSONDecodeError, or a number or nesting too large
         pass
     try:
@@ -124,6 +125,13 @@ def parse_arguments(text: str) -> tuple[Any, ...]:
 MAX_EXAMPLE_CHARS = 200_000
 MAX_DEPTH = 100
 MAX_INT_DIGITS = 1_000
+_TOO_DEEP = (
+    f"The value nests more than {MAX_DEPTH} levels deep; an example may nest at most {MAX_DEPTH}."
+)
+_TOO_LARGE = (
+    f"A number has more than {MAX_INT_DIGITS:,} digits; an example's numbers may have at most "
+    f"{MAX_INT_DIGITS:,}."
+)
 
 
 def _check_size(text: str) -> None:
@@ -142,15 +150,9 @@ def _within_limits(value: Any, depth: int = 1) -> Any:
     while stack:
         item, level = stack.pop()
         if level > MAX_DEPTH:
-            raise ExampleError(
-                f"The value nests more than {MAX_DEPTH} levels deep; an example may nest at "
-                f"most {MAX_DEPTH}."
-            )
+            raise ExampleError(_TOO_DEEP)
         if isinstance(item, int) and item.bit_length() > _INT_BITS:
-            raise ExampleError(
-                f"A number has more than {MAX_INT_DIGITS:,} digits; an example's numbers may "
-                f"have at most {MAX_INT_DIGITS:,}."
-            )
+            raise ExampleError(_TOO_LARGE)
         if isinstance(item, list | tuple | set | frozenset):
             stack += [(each, level + 1) for each in item]
         elif isinstance(item, dict):
@@ -162,16 +164,11 @@ _INT_BITS = int(MAX_INT_DIGITS * 3.3219280948873626)  # log2(10) bits a decimal 
 
 
 def _explain(text: str, error: Exception) -> str:
+    # Python's own limits, met before ours: its parser's nesting and its digits of an int.
     if isinstance(error, RecursionError) or "too many nested" in str(error):
-        return (
-            f"The value nests more than {MAX_DEPTH} levels deep; an example may nest at most "
-            f"{MAX_DEPTH}."
-        )
+        return _TOO_DEEP
     if "integer string conversion" in str(error):
-        return (
-            f"A number has more than {MAX_INT_DIGITS:,} digits; an example's numbers may have "
-            f"at most {MAX_INT_DIGITS:,}."
-        )
+        return _TOO_LARGE
     if isinstance(error, SyntaxError):
         return f"Not a Python literal or JSON: {error.msg} (column {error.offset or 1})."
     if isinstance(error, ValueError):
