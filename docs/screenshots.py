@@ -1,6 +1,7 @@
-"""Make the screenshots in docs/images again: the login page, the trace view with grids, a
-refill of one hole, and the history's diff and restore, on Inlay as `make run` starts it, with
-a scripted model (tests/servers.py) so the pictures come out the same every time.
+"""Make the screenshots in docs/images again: the login page, the trace view with grids, the
+review hole by hole, a refill of one hole, and the history's diff and restore, on Inlay as
+`make run` starts it, with a scripted model (tests/servers.py) so the pictures come out the
+same every time.
 
     .venv/bin/python docs/screenshots.py [--out docs/images]
 """
@@ -36,6 +37,13 @@ def shoot(page: Page, out: Path) -> None:
     turn.first.get_by_text("This call should return…").click()
     turn.first.locator("textarea[name=output]").fill("[[0, 0], [1, 2]]")
     page.locator("#candidate-detail").screenshot(path=str(out / "trace-view.png"))
+
+    review = page.locator("#hole-review")
+    review.locator("summary").click()
+    review.locator(f"fieldset[data-hole={TURN}] input[value=rejected]").check()
+    review.get_by_label(f"Why {TURN} is rejected").fill("it returns the grid unchanged")
+    review.screenshot(path=str(out / "per-hole-review.png"))
+    review.locator("summary").click()
 
     turn.first.get_by_role("button", name="Add example").click()
     turn.nth(1).get_by_text("This call should return…").click()
@@ -73,7 +81,7 @@ def main() -> None:
         open_new_sketch(page, url, "Turn and swap")
         shoot(page, args.out)
         browser.close()
-    for name in ("login", "trace-view", "refill-one-hole", "history-restore"):
+    for name in ("login", "trace-view", "per-hole-review", "refill-one-hole", "history-restore"):
         print(args.out / f"{name}.png")
 
 

@@ -6,11 +6,13 @@ that did not change are left alone.
 
 - `extract`: an inline hole `"reverse the list"(xs)` becomes a function hole
   `def reverse_the_list(xs: list[int]) -> list[int]:` with the description as its docstring,
-  defined before the top-level statement that first uses it; every use calls it by name.
+  defined before the top-level statement that first uses it; every use calls it by name. The
+  examples the user gave the inline hole outside the text (`given`) become its doctest lines.
 - `inline`: the way back, for a function hole that the sketch calls.
 - `add_example`: a doctest line (`>>> name(args)` then the expected output) in the hole's
   docstring, from a traced call when there is one, else with the parameter names and `...` as
   placeholders to replace. An inline hole is extracted first: examples live in docstrings.
+- `change_example`: one of a function hole's doctest examples rewritten, or removed.
 - `decompose`: a function hole's body becomes two inline sub-holes, the second applied to the
   first's result, to be described by the user.
 """
@@ -20,12 +22,14 @@ from __future__ import annotations
 import difflib
 import re
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tree_sitter import Node
 
-from inlay.context.facts import TracedCall
+from inlay.context.facts import GivenExample, TracedCall
 from inlay.sketch import Hole, Sketch, parse_sketch, syntax
+from inlay.sketch.holes import doctest_lines
 
 _INDENT = "    "
 _CALLS = "(call function: (identifier) @callee)"
@@ -61,7 +65,7 @@ def _lines(text: str) -> list[str]:
     return lines if lines[-1] else lines[:-1]
 
 
-def extract(sketch: Sketch, hole: Hole, signature: str) -> str:
+def extract(sketch: Sketch, hole: Hole, signature: str, given: Sequence[GivenExample] = ()) -> str:
     """`signature` is the stub's `def` line: the hole's, or one with inferred types filled in."""
     if hole.kind != "inline":
         raise ActionError(f"`{hole.name}` is already a function hole.")
@@ -72,7 +76,12 @@ def extract(sketch: Sketch, hole: Hole, signature: str) -> str:
         callee = _call(sketch, use.start_byte, use.end_byte).child_by_field_name("function")
         assert callee is not None
         edits.append((use.start_byte, callee.end_byte - use.start_byte, hole.name))
-    return _apply(sketch.source, edits)
+    text = _apply(sketch.source, edits)
+    for example in given:
+        extracted = parse_sketch(text)
+        call = TracedCall(args=(), literals=(example.args,), result_literal=example.output)
+        text = add_example(extracted, extracted.hole(hole.name), signature, call)
+    return text
 
 
 def inline(sketch: Sketch, hole: Hole) -> str:
@@ -96,10 +105,17 @@ def inline(sketch: Sketch, hole: Hole) -> str:
 
 
 def add_example(
-    sketch: Sketch, hole: Hole, signature: str, traced: TracedCall | None = None
+    sketch: Sketch,
+    hole: Hole,
+    signature: str,
+    traced: TracedCall | None = None,
+    given: Sequence[GivenExample] = (),
 ) -> str:
     if hole.kind == "inline":
-        extracted = parse_sketch(extract(sketch, hole, signature))
+        if traced is not None and traced.literals is not None:
+            same = GivenExample(", ".join(traced.literals), traced.result_literal or "...")
+            given = [example for example in given if example != same]
+        extracted = parse_sketch(extract(sketch, hole, signature, given))
         return add_example(extracted, extracted.hole(hole.name), signature, traced)
     literals = traced.literals if traced is not None else None
     args = ", ".join(literals if literals is not None else [p.name for p in hole.params])
@@ -109,7 +125,7 @@ def add_example(
     body = definition.child_by_field_name("body")
     assert body is not None
     indent = " " * body.start_point.column
-    example = f">>> {hole.name}({args})\n{output}"
+    example = _doctest(hole.name, args, output)
     docstring = _docstring(body)
     if docstring is None:
         text = f'"""{example}\n"""'.replace("\n", f"\n{indent}")
@@ -120,6 +136,55 @@ def add_example(
     return _apply(
         sketch.source, [(docstring.start_byte, docstring.end_byte - docstring.start_byte, text)]
     )
+
+
+def change_example(
+    sketch: Sketch, hole: Hole, number: int, replacement: GivenExample | None = None
+) -> str:
+    """The function hole's `number`th doctest example (counted from 0, among the doctest lines
+    that call the hole) rewritten as `replacement`, or removed with the blank line that set it
+    apart when there is none."""
+    if hole.kind != "function":
+        raise ActionError(f"`{hole.name}` is an inline hole: its examples are not in the text.")
+    definition = sketch.node_at(hole.span.start_byte, hole.span.end_byte, "function_definition")
+    body = definition.child_by_field_name("body")
+    assert body is not None
+    docstring = _docstring(body)
+    written = (
+        textwrap.dedent(_indented_tail(syntax.string_value(docstring))).strip("\n")
+        if docstring is not None
+        else ""
+    )
+    found = doctest_lines(hole.name, hole.params, written)
+    if docstring is None or not 0 <= number < len(found):
+        raise ActionError(f"`{hole.name}` has no doctest example {number + 1} now.")
+    _, start, end = found[number]
+    lines = written.split("\n")
+    if replacement is not None:
+        lines[start:end] = _doctest(hole.name, replacement.args, replacement.output).split("\n")
+    else:
+        if end < len(lines) and not lines[end].strip():
+            end += 1
+        elif start > 0 and not lines[start - 1].strip():
+            start -= 1
+        del lines[start:end]
+    indent = " " * body.start_point.column
+    rest = "\n".join(lines).strip("\n")
+    if "\n" in rest:
+        text = '"""' + textwrap.indent(f"{rest}\n", indent).lstrip(" ") + indent + '"""'
+    else:  # back to one line, as a docstring with no example is written
+        text = f'"""{rest}"""'
+    return _apply(
+        sketch.source, [(docstring.start_byte, docstring.end_byte - docstring.start_byte, text)]
+    )
+
+
+def _doctest(name: str, args: str, output: str) -> str:
+    """A doctest example: a call written over several lines continues with `...`, and a blank
+    line in the output (which would end it) is dropped."""
+    first, *rest = f"{name}({args})".split("\n")
+    source = [f">>> {first}", *(f"... {line}" for line in rest)]
+    return "\n".join(source + [line for line in output.split("\n") if line.strip()])
 
 
 def decompose(sketch: Sketch, hole: Hole) -> str:

@@ -357,7 +357,9 @@ async def hover(ls: InlayServer, params: types.HoverParams) -> types.Hover | Non
         return None
     hole, use = found
     facts = ls.facts(opened.uri).of(hole.name)
-    markdown = f"{hover_markdown(await ls.context(opened, hole))}\n\n{facts_markdown(facts)}"
+    markdown = (
+        f"{hover_markdown(await ls.context(opened, hole))}\n\n{facts_markdown(hole.name, facts)}"
+    )
     contents = types.MarkupContent(kind=types.MarkupKind.Markdown, value=markdown)
     return types.Hover(contents=contents, range=opened.range(use))
 
@@ -425,14 +427,15 @@ async def code_actions(ls: InlayServer, params: types.CodeActionParams) -> list[
     if opened is None or hole is None:
         return []
     context = await ls.context(opened, hole)
-    traced = ls.facts(opened.uri).of(hole.name).traced
+    facts = ls.facts(opened.uri).of(hole.name)
+    traced, given = facts.traced, facts.given
     edits = {
         f"Extract `{hole.name}` into a function hole": lambda: actions.extract(
-            opened.sketch, hole, context.signature()
+            opened.sketch, hole, context.signature(), given
         ),
         f"Make `{hole.name}` an inline hole": lambda: actions.inline(opened.sketch, hole),
         f"Add an example to `{hole.name}`": lambda: actions.add_example(
-            opened.sketch, hole, context.signature(), traced[0] if traced else None
+            opened.sketch, hole, context.signature(), traced[0] if traced else None, given
         ),
         f"Decompose `{hole.name}` into sub-holes": lambda: actions.decompose(opened.sketch, hole),
     }

@@ -34,6 +34,16 @@ urlpatterns = [
         "sketches/<int:sketch_id>/hole-examples/", views.add_hole_example, name="add_hole_example"
     ),
     path(
+        "hole-examples/<int:example_id>/",
+        views.change_hole_example,
+        name="change_hole_example",
+    ),
+    path(
+        "sketches/<int:sketch_id>/doctests/<int:number>/",
+        views.change_doctest,
+        name="change_doctest",
+    ),
+    path(
         "hole-examples/<int:example_id>/delete/",
         views.delete_hole_example,
         name="delete_hole_example",

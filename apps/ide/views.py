@@ -33,10 +33,11 @@ from apps.synthesis.runs import cancel as cancel_run
 from apps.synthesis.runs import refill as refill_hole
 from apps.synthesis.runs import reject as reject_candidate
 from apps.synthesis.runs import review as review_candidate
-from inlay.context.facts import TracedCall
+from inlay.context.facts import GivenExample, TracedCall
 from inlay.sketch import Hole, parse_sketch
 from inlay.sketch import Sketch as ParsedSketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
+from inlay.sketch.holes import doctest_lines
 from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem
 from inlay.synthesis.reports import show_call, show_value
@@ -274,31 +275,32 @@ def add_hole_example(request: UserRequest, sketch_id: int) -> HttpResponse:
     """An example for one hole: a doctest line in a function hole's docstring (a new revision,
     after saving what the editor holds), or a stored example of an inline hole."""
     sketch = sketch_for_user(request.user, sketch_id)
-    if "text" in request.POST:
-        sketch.commit(request.POST["text"], "Edited")
-    name = request.POST.get("hole", "")
-    args, output = request.POST.get("args", "").strip(), request.POST.get("output", "").strip()
-    parsed = parse_sketch(sketch.head().text)
-    hole = next((each for each in parsed.holes if each.name == name), None)
-    if hole is None:
-        errors = {"hole": f"The sketch has no hole `{name}` now: save it and try again."}
-    else:
-        errors = _example_errors(args, output) or _hole_arity_error(hole, args)
-    if errors:
-        typed = {"hole": name, "args": args, "output": output, "errors": errors}
-        context = _page_context(sketch) | {"typed_hole_example": typed}
-        return render(request, f"{PAGE}#outline", context)
-    assert hole is not None
+    checked = _checked_hole_example(request, sketch, "new")
+    if isinstance(checked, HttpResponse):
+        return checked
+    parsed, hole, given = checked
     if hole.kind == "function":
-        call = TracedCall(args=(), literals=(args,), result_literal=output)
+        call = TracedCall(args=(), literals=(given.args,), result_literal=given.output)
         text = actions.add_example(parsed, hole, hole.signature(), call)
-        revision = sketch.commit(text, f"Example for `{hole.name}`")
-        response = render(request, f"{PAGE}#outline", _page_context(sketch))
-        url = reverse("ide:revision_text", args=[sketch.pk, revision.number])
-        return trigger_client_event(response, "inlay:revision", {"url": url})
+        return _new_revision(request, sketch, text, f"Example for `{hole.name}`")
     HoleExample.objects.create(
-        sketch=sketch, description=hole.description, args=args, output=output
+        sketch=sketch, description=hole.description, args=given.args, output=given.output
     )
+    return render(request, f"{PAGE}#outline", _page_context(sketch))
+
+
+@login_required
+@require_POST
+def change_hole_example(request: UserRequest, example_id: int) -> HttpResponse:
+    """A stored example of an inline hole, edited."""
+    example = hole_example_for_user(request.user, example_id)
+    sketch = example.sketch
+    checked = _checked_hole_example(request, sketch, f"stored-{example.pk}")
+    if isinstance(checked, HttpResponse):
+        return checked
+    _, _, given = checked
+    example.args, example.output = given.args, given.output
+    example.save(update_fields=["args", "output"])
     return render(request, f"{PAGE}#outline", _page_context(sketch))
 
 
@@ -309,6 +311,81 @@ def delete_hole_example(request: UserRequest, example_id: int) -> HttpResponse:
     sketch = example.sketch
     example.delete()
     return render(request, f"{PAGE}#outline", _page_context(sketch))
+
+
+@login_required
+@require_POST
+def change_doctest(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
+    """A function hole's doctest example, edited (or, with `delete`, removed) in a new
+    revision: its doctest lines are its examples."""
+    sketch = sketch_for_user(request.user, sketch_id)
+    form = f"doctest-{number}"
+    checked = (
+        _hole_in_head(request, sketch, form)
+        if "delete" in request.POST
+        else _checked_hole_example(request, sketch, form)
+    )
+    if isinstance(checked, HttpResponse):
+        return checked
+    parsed, hole, replacement = checked
+    try:
+        text = actions.change_example(parsed, hole, number, replacement)
+    except actions.ActionError as error:
+        return _hole_example_refused(request, sketch, form, {"hole": str(error)})
+    message = f"Example of `{hole.name}` {'changed' if replacement else 'removed'}"
+    return _new_revision(request, sketch, text, message)
+
+
+def _hole_in_head(
+    request: UserRequest, sketch: Sketch, form: str
+) -> tuple[ParsedSketch, Hole, None] | HttpResponse:
+    """The hole the form names, in the sketch as the editor holds it (saved first)."""
+    if "text" in request.POST:
+        sketch.commit(request.POST["text"], "Edited")
+    name = request.POST.get("hole", "")
+    parsed = parse_sketch(sketch.head().text)
+    hole = next((each for each in parsed.holes if each.name == name), None)
+    if hole is None:
+        errors = {"hole": f"The sketch has no hole `{name}` now: save it and try again."}
+        return _hole_example_refused(request, sketch, form, errors)
+    return parsed, hole, None
+
+
+def _checked_hole_example(
+    request: UserRequest, sketch: Sketch, form: str
+) -> tuple[ParsedSketch, Hole, GivenExample] | HttpResponse:
+    """The hole and the example the form holds, or the Holes panel again with what was
+    wrong shown in `form` (`new`, `stored-<id>`, `doctest-<n>`)."""
+    found = _hole_in_head(request, sketch, form)
+    if isinstance(found, HttpResponse):
+        return found
+    parsed, hole, _ = found
+    args, output = request.POST.get("args", "").strip(), request.POST.get("output", "").strip()
+    errors = _example_errors(args, output) or _hole_arity_error(hole, args)
+    if errors:
+        return _hole_example_refused(request, sketch, form, errors, args, output)
+    return parsed, hole, GivenExample(args, output)
+
+
+def _hole_example_refused(
+    request: UserRequest,
+    sketch: Sketch,
+    form: str,
+    errors: dict[str, str],
+    args: str = "",
+    output: str = "",
+) -> HttpResponse:
+    hole = request.POST.get("hole", "")
+    typed = {"hole": hole, "form": form, "args": args, "output": output, "errors": errors}
+    return render(request, f"{PAGE}#outline", _page_context(sketch) | {"typed_hole_example": typed})
+
+
+def _new_revision(request: UserRequest, sketch: Sketch, text: str, message: str) -> HttpResponse:
+    """The Holes panel after committing `text`; the editor reloads the new revision."""
+    revision = sketch.commit(text, message)
+    response = render(request, f"{PAGE}#outline", _page_context(sketch))
+    url = reverse("ide:revision_text", args=[sketch.pk, revision.number])
+    return trigger_client_event(response, "inlay:revision", {"url": url})
 
 
 def _hole_arity_error(hole: Hole, args: str) -> dict[str, str]:
@@ -415,24 +492,47 @@ def _page_context(
 
 
 def _hole_rows(sketch: Sketch, parsed: ParsedSketch) -> list[dict[str, object]]:
-    """Each hole with its own examples: a function hole's doctest lines (edited in its
-    docstring), an inline hole's stored ones (deleted here)."""
+    """Each hole with its own examples, each with the URLs that edit and delete it: a function
+    hole's doctest lines (other examples its docstring states are edited there), an inline
+    hole's stored ones."""
     stored = sketch.stored_hole_examples(parsed.holes)
     rows = []
     for hole in parsed.holes:
-        examples: list[dict[str, object]]
+        examples: list[dict[str, object]] = []
         if hole.kind == "function":
-            examples = [
-                {"call": show_call(hole.name, e.args), "output": show_value(e.output)}
-                for e in hole.examples
-            ]
+            doctests = [e for e, _, _ in doctest_lines(hole.name, hole.params, hole.description)]
+            for example in hole.examples:
+                row: dict[str, object] = {
+                    "call": show_call(hole.name, example.args),
+                    "output": show_value(example.output),
+                }
+                if example in doctests:
+                    number = doctests.index(example)
+                    url = reverse("ide:change_doctest", args=[sketch.pk, number])
+                    args = ", ".join(map(repr, example.args))
+                    row |= _editable(f"doctest-{number}", args, repr(example.output), url, url)
+                examples.append(row)
         else:
-            examples = [
-                {"call": f"{hole.name}({e.args})", "output": e.output, "id": e.pk}
-                for e in stored.get(hole.name, [])
-            ]
+            for stored_example in stored.get(hole.name, []):
+                args, output = stored_example.args, stored_example.output
+                change = reverse("ide:change_hole_example", args=[stored_example.pk])
+                delete = reverse("ide:delete_hole_example", args=[stored_example.pk])
+                row = {"call": f"{hole.name}({args})", "output": output}
+                examples.append(
+                    row | _editable(f"stored-{stored_example.pk}", args, output, change, delete)
+                )
         rows.append({"hole": hole, "examples": examples})
     return rows
+
+
+def _editable(form: str, args: str, output: str, change: str, delete: str) -> dict[str, object]:
+    """What an example's edit form starts from, grids laid out one row a line."""
+    args, output = laid_out(args), laid_out(output)
+    grid = "\n" in args or "\n" in output
+    return {"form": form, "args": args, "value": output, "grid": grid} | {
+        "change_url": change,
+        "delete_url": delete,
+    }
 
 
 def _latest_run(sketch: Sketch) -> Run | None:

@@ -10,6 +10,7 @@ from apps.sketches.models import Sketch
 from apps.synthesis.models import Candidate
 from inlay.context.facts import (
     FailedExample,
+    GivenExample,
     HoleFacts,
     HoleStatus,
     SketchFacts,
@@ -57,13 +58,13 @@ def last_run_facts(sketch: Sketch) -> SketchFacts | None:
     return SketchFacts(holes=holes, failed=at_entry, run=run.pk)
 
 
-def _given(sketch: Sketch) -> dict[str, tuple[str, ...]]:
+def _given(sketch: Sketch) -> dict[str, tuple[GivenExample, ...]]:
     """The inline holes' stored examples, by the hole's name in the sketch's head."""
     if not sketch.hole_examples.exists():
         return {}  # no parse of the head for the common case
     stored = sketch.stored_hole_examples(parse_sketch(sketch.head().text).holes)
     return {
-        name: tuple(f"{name}({example.args}) → {example.output}" for example in rows)
+        name: tuple(GivenExample(example.args, example.output) for example in rows)
         for name, rows in stored.items()
     }
 

@@ -51,6 +51,17 @@ class TracedCall:
 
 
 @dataclass(frozen=True)
+class GivenExample:
+    """An example the user gave a hole outside the text, both sides as Python literals."""
+
+    args: str
+    output: str
+
+    def shown(self, hole: str) -> str:
+        return f"{hole}({self.args}) → {self.output}"
+
+
+@dataclass(frozen=True)
 class HoleFacts:
     status: HoleStatus = "unfilled"
     failed: tuple[FailedExample, ...] = ()
@@ -59,9 +70,9 @@ class HoleFacts:
     mismatch: str | None = None
     # The types of the values that went through the hole in the traced run.
     observed: ObservedTypes | None = None
-    # Examples the user gave this hole outside the text (an inline hole's), as
-    # "name(args) → output" lines; a function hole's are the doctests of its docstring.
-    given: tuple[str, ...] = ()
+    # Examples the user gave this hole outside the text (an inline hole's); a function hole's
+    # are the doctests of its docstring. "Extract" writes them there.
+    given: tuple[GivenExample, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,11 +215,11 @@ def describe_value(value: Any) -> str:
     return f"{type(value).__name__} {abbreviate(repr(value), _SHOWN)}"
 
 
-def facts_markdown(facts: HoleFacts) -> str:
+def facts_markdown(hole: str, facts: HoleFacts) -> str:
     """The hover's lines for one hole's facts."""
     lines = [f"Status: **{facts.status}**"]
     if facts.given:
-        listed = "\n".join(f"- `{line}`" for line in facts.given[:5])
+        listed = "\n".join(f"- `{example.shown(hole)}`" for example in facts.given[:5])
         more = f"\n- and {len(facts.given) - 5} more" if len(facts.given) > 5 else ""
         lines.append(f"Examples you gave it:\n\n{listed}{more}")
     if facts.mismatch:
@@ -253,7 +264,10 @@ def hole_facts_from_json(hole: Mapping[str, Any]) -> HoleFacts:
         traced=tuple(_traced_call(call) for call in hole.get("traced", ())),
         mismatch=hole.get("mismatch"),
         observed=ObservedTypes.from_json(observed) if observed is not None else None,
-        given=tuple(map(str, hole.get("given", ()))),
+        given=tuple(
+            GivenExample(str(given["args"]), str(given["output"]))
+            for given in hole.get("given", ())
+        ),
     )
 
 

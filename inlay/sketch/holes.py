@@ -149,18 +149,28 @@ def _doctest_examples(name: str, params: tuple[Param, ...], text: str) -> tuple[
     (setting up a variable, printing) are left to the text of the description.
     """
     found = _stated_examples(name, text) if f"{name}(" in text else []
+    examples = [example for example, _, _ in doctest_lines(name, params, text)]
+    return tuple(examples + [example for example in found if example not in examples])
+
+
+def doctest_lines(
+    name: str, params: tuple[Param, ...], text: str
+) -> list[tuple[Example, int, int]]:
+    """The doctest examples of `name` in a docstring's text, each with the lines it takes
+    (`>>>` line to the end of its expected value, as a range of line numbers)."""
     if ">>>" not in text:  # no doctest line (and most docstrings have none)
-        return tuple(found)
+        return []
     try:
         tests = doctest.DocTestParser().get_examples(text)
     except ValueError:  # an inconsistently indented doctest block: no examples to read
-        return tuple(found)
-    examples = []
+        return []
+    found = []
     for test in tests:
         example = _doctest_example(name, params, test)
         if example is not None:
-            examples.append(example)
-    return tuple(examples + [example for example in found if example not in examples])
+            end = test.lineno + test.source.count("\n") + test.want.count("\n")
+            found.append((example, test.lineno, end))
+    return found
 
 
 def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example) -> Example | None:

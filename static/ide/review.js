@@ -25,14 +25,23 @@ syncFillButtons();
 // The Holes panel follows the editor: each time the language server has analysed the text
 // again (it publishes diagnostics), the panel is drawn for the text as it is, saved or not.
 // Not while the user is typing in the panel itself, so nothing typed there is lost.
+// Checked when the request leaves and again when its answer comes: the user may have opened a
+// form in the panel in between.
 let outlineTimer = null;
+function userIsInOutline(outline) {
+  return outline.contains(document.activeElement) || outline.querySelector("details[open]");
+}
+document.body.addEventListener("htmx:beforeSwap", (event) => {
+  const outline = document.getElementById("outline");
+  if (!outline || event.detail.requestConfig.path !== outline.dataset.previewUrl) return;
+  if (userIsInOutline(outline)) event.detail.shouldSwap = false;
+});
 document.addEventListener("inlay:diagnostics", () => {
   clearTimeout(outlineTimer);
   outlineTimer = setTimeout(() => {
     const outline = document.getElementById("outline");
     const text = document.getElementById("sketch-text");
-    if (!outline || !text || outline.contains(document.activeElement)) return;
-    if (outline.querySelector("details[open]")) return;
+    if (!outline || !text || userIsInOutline(outline)) return;
     window.htmx.ajax("POST", outline.dataset.previewUrl, {
       target: "#outline",
       swap: "outerHTML",

@@ -8,6 +8,7 @@ Its own stack (the fixtures are per module), pointed at the scripted model serve
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -203,3 +204,54 @@ def test_the_holes_panel_follows_the_editor_before_save_even_with_a_syntax_error
     expect(page.locator("#outline li[data-hole=count_the_colours]")).to_be_visible()
     expect(page.locator("#outline .field-error").first).to_contain_text("Line 5")
     expect(revisions).to_have_count(2)  # nothing was saved
+
+
+FUNCTION_HOLE = '''def turn(grid: list[list[int]]) -> list[list[int]]:
+    """Turn the grid upside down.
+
+    >>> turn([[1], [2]])
+    [[2], [1]]
+    """
+
+
+def main(grid: list[list[int]]) -> list[list[int]]:
+    return turn(grid)
+'''
+
+
+def test_a_holes_examples_are_edited_and_deleted_from_the_holes_panel(page: Page, inlay: str):
+    open_new_sketch(page, inlay, "Editing examples")
+    turn = page.locator(f"#outline li[data-hole={TURN}]")
+    turn.get_by_text(f"Add an example of {TURN}").click()
+    turn.get_by_label(f"Arguments of {TURN}").fill("[[1]]")
+    turn.get_by_label(f"What {TURN} should return").fill("[[1]]")
+    turn.get_by_role("button", name="Add example").click()
+    given = turn.locator(".hole-examples > li")
+    expect(given).to_have_text(re.compile(rf"^{re.escape(TURN)}\(\[\[1\]\]\) → \[\[1\]\]"))
+
+    given.get_by_text("Edit").click()
+    given.get_by_label(f"Arguments of {TURN}").fill("[[1], [2]]")
+    given.get_by_label(f"What {TURN} should return").fill("[[2], [1]]")
+    given.get_by_role("button", name="Save").click()
+    expect(given).to_contain_text(f"{TURN}([[1], [2]]) → [[2], [1]]")
+    given.get_by_role("button", name=f"Delete this example of {TURN}").click()
+    expect(given).to_have_count(0)
+
+    # A function hole's examples are its doctest lines: edited there, the editor reloaded.
+    page.evaluate("text => window.inlayEditor.setText(text)", FUNCTION_HOLE)
+    page.locator("#sketch-form > .toolbar").get_by_role("button", name="Save").click()
+    doctest = page.locator("#outline li[data-hole=turn] .hole-examples > li")
+    expect(doctest).to_contain_text("turn([[1], [2]]) → [[2], [1]]")
+    doctest.get_by_text("Edit").click()
+    doctest.get_by_label("Arguments of turn").fill("[[3], [4]]")
+    doctest.get_by_label("What turn should return").fill("[[4], [3]]")
+    doctest.get_by_role("button", name="Save").click()
+    content = page.locator(".cm-content")
+    expect(content).to_contain_text(">>> turn([[3], [4]])")
+    expect(content).not_to_contain_text(">>> turn([[1], [2]])")
+    doctest.get_by_role("button", name="Delete this example of turn").click()
+    expect(content).not_to_contain_text(">>>")
+    assert page.evaluate("() => window.inlayEditor.getText()") == FUNCTION_HOLE.replace(
+        '.\n\n    >>> turn([[1], [2]])\n    [[2], [1]]\n    """', '."""'
+    )
+    expect(page.locator("#history > li").first).to_contain_text("Example of `turn` removed")

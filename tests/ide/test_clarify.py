@@ -19,7 +19,7 @@ from apps.sketches.models import Example, HoleExample, Sketch
 from apps.synthesis.facts import last_run_facts
 from apps.synthesis.models import Candidate, Run
 from apps.synthesis.tasks import fill_run
-from inlay.context.facts import facts_markdown
+from inlay.context.facts import GivenExample, facts_markdown
 from inlay.sketch import parse_sketch
 from inlay.synthesis.backends import registry
 from tests.clarify_scenario import EXAMPLES, REPLIES, SKETCH, SWAP, TURN
@@ -140,6 +140,66 @@ def test_an_example_of_a_function_hole_is_a_doctest_line_in_a_new_revision(
     assert not HoleExample.objects.exists()
     # The editor is told to load the new text.
     assert "inlay:revision" in response.headers["HX-Trigger"]
+
+
+def test_a_stored_example_of_an_inline_hole_is_edited_checked_and_deleted(
+    sketch: Sketch, owner: Client
+):
+    stored = HoleExample.objects.create(
+        sketch=sketch, description="turn the grid upside down", args="[[1]]", output="[[1]]"
+    )
+    page = owner.get(f"/sketches/{sketch.pk}/").content.decode()
+    assert f'hx-post="/hole-examples/{stored.pk}/"' in page
+
+    owner.post(
+        f"/hole-examples/{stored.pk}/", {"hole": TURN, "args": "[[1], [2]]", "output": "[[2], [1]]"}
+    )
+    stored.refresh_from_db()
+    assert (stored.args, stored.output) == ("[[1], [2]]", "[[2], [1]]")
+    refused = owner.post(
+        f"/hole-examples/{stored.pk}/", {"hole": TURN, "args": "[[1]], [[2]]", "output": "[[1]]"}
+    ).content.decode()
+    assert f"`{TURN}` takes 1 argument; these are 2." in refused
+    # The form that was wrong stays open with what was typed; the stored example is unchanged.
+    assert f'<li data-form="stored-{stored.pk}">' in refused
+    assert "[[1]], [[2]]</textarea>" in refused
+    stored.refresh_from_db()
+    assert stored.args == "[[1], [2]]"
+
+    owner.post(f"/hole-examples/{stored.pk}/delete/", {"hole": TURN, "delete": "1"})
+    assert not HoleExample.objects.exists()
+
+
+def test_a_function_holes_doctest_example_is_edited_and_removed_in_new_revisions(
+    demo_sketch: Sketch, owner: Client
+):
+    text = demo_sketch.head().text
+    owner.post(
+        f"/sketches/{demo_sketch.pk}/hole-examples/",
+        {"hole": "reverse_list", "args": "[4, 5]", "output": "[5, 4]", "text": text},
+    )
+    before = parse_sketch(demo_sketch.head().text).hole("reverse_list").examples
+    number = len(before) - 1  # the doctest just added is the last
+    page = owner.get(f"/sketches/{demo_sketch.pk}/").content.decode()
+    assert f'hx-post="/sketches/{demo_sketch.pk}/doctests/{number}/"' in page
+
+    response = owner.post(
+        f"/sketches/{demo_sketch.pk}/doctests/{number}/",
+        {"hole": "reverse_list", "args": "[4, 5, 6]", "output": "[6, 5, 4]"},
+    )
+    head = demo_sketch.head()
+    assert head.message == "Example of `reverse_list` changed"
+    assert ">>> reverse_list([4, 5, 6])\n    [6, 5, 4]\n" in head.text
+    assert "[4, 5])" not in head.text
+    assert "inlay:revision" in response.headers["HX-Trigger"]
+
+    owner.post(
+        f"/sketches/{demo_sketch.pk}/doctests/{number}/", {"hole": "reverse_list", "delete": "1"}
+    )
+    head = demo_sketch.head()
+    assert head.message == "Example of `reverse_list` removed"
+    assert parse_sketch(head.text).hole("reverse_list").examples == before[:-1]
+    assert head.text == text  # the docstring is back as it was before the first example
 
 
 def test_refilling_one_hole_keeps_the_others_fill_and_uses_the_holes_examples(
@@ -321,9 +381,9 @@ def test_the_examples_given_to_an_inline_hole_are_in_its_facts_for_hover(
     )
     facts = last_run_facts(sketch)
     assert facts is not None
-    assert facts.of(TURN).given == (f"{TURN}([[1, 2]]) → [[1, 2]]",)
+    assert facts.of(TURN).given == (GivenExample("[[1, 2]]", "[[1, 2]]"),)
     assert f"Examples you gave it:\n\n- `{TURN}([[1, 2]]) → [[1, 2]]`" in facts_markdown(
-        facts.of(TURN)
+        TURN, facts.of(TURN)
     )
     assert facts.of(SWAP).given == ()
 

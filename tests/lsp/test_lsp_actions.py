@@ -245,3 +245,38 @@ async def test_facts_of_a_run_become_diagnostics_and_hover(client: LanguageClien
     assert shown is not None and isinstance(shown.contents, types.MarkupContent)
     assert "Status: **failing**" in shown.contents.value
     assert "`(list int (2,))`" in shown.contents.value
+
+
+async def test_extracting_an_inline_hole_writes_the_examples_given_to_it_as_doctests(
+    client: LanguageClient,
+):
+    uri = "file:///given.py"
+    await open_sketch(client, uri, SKETCH)
+    given = [{"args": "[1, 2]", "output": "[2, 1]"}, {"args": "[]", "output": "[]"}]
+    facts = {"holes": {"reverse_the_list": {"status": "unfilled", "given": given}}}
+    published = client.protocol.wait_for_notification_async(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    client.protocol.notify("inlay/setFacts", {"textDocument": {"uri": uri}, "facts": facts})
+    await asyncio.wait_for(published, TIMEOUT)
+
+    shown = await hover(client, uri, 2, 15)
+    action = (await actions_at(client, 2, 15, uri))[
+        "Extract `reverse_the_list` into a function hole"
+    ]
+
+    assert shown is not None and isinstance(shown.contents, types.MarkupContent)
+    assert "- `reverse_the_list([1, 2]) → [2, 1]`" in shown.contents.value
+    assert applied(SKETCH, action, uri).startswith(
+        dedent(
+            '''\
+            def reverse_the_list(ys: list[int]) -> list[int]:
+                """reverse the list
+
+                >>> reverse_the_list([1, 2])
+                [2, 1]
+
+                >>> reverse_the_list([])
+                []
+                """
+            '''
+        )
+    )

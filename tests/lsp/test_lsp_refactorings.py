@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inlay.context.facts import TracedCall
+from inlay.context.facts import GivenExample, TracedCall
 from inlay.sketch import parse_sketch
 from lsp import actions
 
@@ -61,3 +61,43 @@ def test_line_edits_touch_only_the_lines_that_changed() -> None:
     new = "a\nB\nc"
 
     assert actions.line_edits(old, new) == [actions.LineEdit(1, 2, "B\n")]
+
+
+GRIDS = '''def turn(grid: list[list[int]]) -> list[list[int]]:
+    """Turn it upside down.
+
+    >>> turn([[1]])
+    [[1]]
+
+    >>> turn([[1], [2]])
+    [[2], [1]]
+
+    >>> turn([])
+    []
+    """
+'''
+
+
+def test_a_doctest_example_is_rewritten_in_place_and_a_grid_call_continues_with_dots() -> None:
+    sketch = parse_sketch(GRIDS)
+    grid = GivenExample("[[1, 2],\n [3, 4]]", "[[3, 4],\n\n [1, 2]]")
+
+    text = actions.change_example(sketch, sketch.hole("turn"), 1, grid)
+
+    assert (
+        ">>> turn([[1, 2],\n    ...  [3, 4]])\n    [[3, 4],\n     [1, 2]]\n\n    >>> turn([])"
+        in text
+    )
+    examples = parse_sketch(text).hole("turn").examples
+    assert [example.args for example in examples] == [([[1]],), ([[1, 2], [3, 4]],), ([],)]
+    assert examples[1].output == [[3, 4], [1, 2]]
+
+
+def test_removing_a_doctest_example_takes_its_blank_line_with_it() -> None:
+    sketch = parse_sketch(GRIDS)
+
+    text = actions.change_example(sketch, sketch.hole("turn"), 1)
+
+    assert text == GRIDS.replace("    >>> turn([[1], [2]])\n    [[2], [1]]\n\n", "")
+    with pytest.raises(actions.ActionError, match="no doctest example 3"):
+        actions.change_example(parse_sketch(text), parse_sketch(text).hole("turn"), 2)
