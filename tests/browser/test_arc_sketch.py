@@ -43,6 +43,18 @@ def test_an_arc_sketch_shows_its_prelude_and_grids_and_the_model_free_filler_fil
     row = page.locator("#examples tbody tr[id^=example-]")
     expect(row).to_have_count(1)
     expect(row.locator(".example-kind")).to_have_text("array 2×2 int64 → array 2×2 int64")
+    # A grid is edited in a field of its own rows, one a line, and reads back as it was.
+    args = row.get_by_label("Arguments")
+    expect(args).to_have_value("[[2, 0],\n [1, 2]]")
+    expect(args).to_have_attribute("rows", "2")
+    args.fill("[[2, 0],\n [1, 2],\n [0, 0]]")
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator(".example-kind")).to_have_text("array 3×2 int64 → array 2×2 int64")
+    expect(row.get_by_label("Arguments")).to_have_attribute("rows", "3")
+    args = row.get_by_label("Arguments")
+    args.fill(ARC_EXAMPLE[0])
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator(".example-kind")).to_have_text("array 2×2 int64 → array 2×2 int64")
 
     page.select_option("#filler", "enumerative")
     page.click("#fill-button")
@@ -65,3 +77,21 @@ def test_a_plain_sketch_shows_no_prelude_and_its_lists_as_lists(page: Page, inla
     expect(page.locator("#prelude")).to_have_count(0)
     first = page.locator("#examples tbody tr[id^=example-]").first
     expect(first.locator(".example-kind")).to_have_text("list of 3 → list of 3")
+
+
+def test_the_login_page_and_the_sketch_list_are_panels_like_the_ide(page: Page, inlay: str):
+    page.goto(f"{inlay}/")
+    login = page.locator("main.narrow section.panel")
+    expect(login.locator("header h2")).to_have_text("Log in to Inlay")
+    expect(login.get_by_label("Username")).to_be_visible()
+    # Laid out by the style sheet: a bounded column, not the page's full width.
+    box = page.locator("main.narrow").bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["width"] < viewport["width"] * 0.8
+
+    log_in(page, inlay)
+    listing = page.locator("main.narrow section.panel")
+    expect(listing.locator("header h2")).to_have_text("Your sketches")
+    expect(listing.locator("table.sketch-list")).to_contain_text("Reverse a list")
+    expect(listing.get_by_label("Name of a new sketch")).to_be_visible()
