@@ -173,6 +173,15 @@ INLAY_EXAMPLE_MEMORY_MB = env_int("INLAY_EXAMPLE_MEMORY_MB", 512)
 # A running run records an event at least every half second while the model writes, and within
 # the examples' time limits while it tests; this long without one, its worker is gone.
 INLAY_RUN_STALL_SECONDS = env_float("INLAY_RUN_STALL_SECONDS", 600.0)
+# The worker running a run says so this often, from a thread beside the task; a run without a
+# sign of its worker for INLAY_WORKER_LOST_SECONDS has lost it (killed, out of memory) and
+# fails. Each worker sweeps every INLAY_SWEEP_SECONDS: runs that lost their worker fail, and
+# a queued run no worker has taken for INLAY_REQUEUE_SECONDS, while none is running, is sent
+# again (its task was lost).
+INLAY_HEARTBEAT_SECONDS = env_float("INLAY_HEARTBEAT_SECONDS", 5.0)
+INLAY_WORKER_LOST_SECONDS = env_float("INLAY_WORKER_LOST_SECONDS", 30.0)
+INLAY_SWEEP_SECONDS = env_float("INLAY_SWEEP_SECONDS", 10.0)
+INLAY_REQUEUE_SECONDS = env_float("INLAY_REQUEUE_SECONDS", 60.0)
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ no real model does reliably; it speaks the same HTTP and server-sent-events prot
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import queue
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -263,3 +265,79 @@ def llama_cpp_server(model_path: Path, api_key: str) -> Iterator[str]:
                     raise TimeoutError("llama_cpp.server did not answer within 60 s") from None
                 time.sleep(0.2)
         yield base_url
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, with nothing saved to disk, which the
+    test may stop and start again: faults are never made on the machine's shared Redis."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 20) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
+                    probe.sendall(b"PING\r\n")
+                    if probe.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server on port {self.port} did not start")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
+@contextmanager
+def private_redis(directory: Path) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(directory)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()
+
+
+class WebSession:
+    """A logged-in visitor of a running Inlay, over plain HTTP: it posts forms as the page's
+    htmx does (with the CSRF token from its cookie) and reads the HTML answers."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def get(self, path: str) -> str:
+        with self.opener.open(f"{self.url}{path}", timeout=60) as response:
+            return str(response.read().decode())
+
+    def post(self, path: str, form: Mapping[str, str]) -> str:
+        token = next(cookie.value for cookie in self.cookies if cookie.name == "csrftoken")
+        data = urllib.parse.urlencode({**form, "csrfmiddlewaretoken": token or ""}).encode()
+        request = urllib.request.Request(
+            f"{self.url}{path}", data=data, headers={"HX-Request": "true"}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return str(response.read().decode())
+
+    def log_in(self, username: str = "demo", password: str = "demo") -> None:
+        self.get("/accounts/login/")
+        self.post("/accounts/login/", {"username": username, "password": password})

@@ -3,6 +3,7 @@ announce. A browser that reconnects renders from the database, so it never misse
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -11,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.synthesis.models import Candidate, Event, Run
+
+log = logging.getLogger(__name__)
 
 
 def run_group(run_id: int) -> str:
@@ -31,9 +34,16 @@ class RunRecorder:
 
 
 def announce(run_id: int, seq: int) -> None:
+    """Tell the run's watchers that event `seq` is saved: best effort, since the event is in the
+    database already and a watcher that missed the news renders from there when it reconnects
+    (or polls). A channel layer that is down (Redis) never fails the run."""
     layer = get_channel_layer()
-    if layer is not None:
+    if layer is None:
+        return
+    try:
         async_to_sync(layer.group_send)(run_group(run_id), {"type": "run.event", "seq": seq})
+    except Exception as error:  # redis-py's ConnectionError, a timeout, a full channel
+        log.warning("event %s of run %s saved but not announced: %r", seq, run_id, error)
 
 
 def _project(run: Run, kind: str, data: dict[str, Any]) -> None:

@@ -39,6 +39,10 @@ class Run(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
     # Set by the user; the worker looks at it between tokens and stops within about a second.
     cancel_requested = models.BooleanField(default=False)
+    # When the run's task was handed to the broker (None: not yet, or it could not be), and
+    # when the worker running it last said it is alive (every INLAY_HEARTBEAT_SECONDS).
+    sent = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
     # What the run spent, from its events: model tokens in and out, and seconds.
     tokens_in = models.PositiveIntegerField(default=0)
     tokens_out = models.PositiveIntegerField(default=0)

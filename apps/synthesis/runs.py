@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.sketches.models import Revision, Sketch
@@ -20,6 +23,8 @@ from inlay.sketch.arrays import as_expected
 from inlay.sketch.fill import FillError, apply_nested_fills
 from inlay.synthesis.checks import check_examples, check_fill, check_hole_examples
 from inlay.synthesis.engine import SketchProblem, check_sketch
+
+log = logging.getLogger(__name__)
 
 
 class ReviewError(ValueError):
@@ -79,8 +84,27 @@ def start_run(
             fixed=fixed,
         )
         # The worker must find the run committed when it picks the task up.
-        transaction.on_commit(lambda: fill_run.delay(run.pk))
+        transaction.on_commit(lambda: send(run))
+    run.refresh_from_db()  # sent, or failed because it could not be
     return run
+
+
+def send(run: Run) -> None:
+    """Hand the run's task to the broker. A run whose task cannot be sent (the broker is down)
+    fails at once with the reason, rather than waiting as "queued" for a task nobody has."""
+    try:
+        fill_run.delay(run.pk)
+    except Exception as error:  # kombu's OperationalError, a refused connection, a timeout
+        log.warning("run %s could not be queued: %r", run.pk, error)
+        why = (
+            "Inlay could not queue this fill: its task queue did not answer "
+            f"({type(error).__name__}). The sketch and its examples are saved; fill again "
+            "once the queue is back."
+        )
+        if Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(status=Run.Status.FAILED):
+            RunRecorder(run)("run.failed", {"error": why})
+        return
+    Run.objects.filter(pk=run.pk).update(sent=timezone.now())
 
 
 def run_as_is(candidate: Candidate, user: User) -> Run:
@@ -209,23 +233,59 @@ def cancel(run: Run) -> None:
 
 
 def give_up_if_stalled(run: Run) -> bool:
-    """End a running run whose worker has gone (killed, out of memory, restarted): no event for
-    INLAY_RUN_STALL_SECONDS. It fails with a message saying so, instead of running forever; its
-    candidates so far stay. True if it was given up."""
-    # The status as stored now: `run` may be a copy read before the run ended.
-    status = Run.objects.filter(pk=run.pk).values_list("status", flat=True).first()
-    if status != Run.Status.RUNNING:
+    """End a running run whose worker has gone: no heartbeat for INLAY_WORKER_LOST_SECONDS
+    (killed, out of memory, restarted), or no event for INLAY_RUN_STALL_SECONDS (stuck). It
+    fails with a message saying so, instead of running forever; its candidates so far stay.
+    True if it was given up (by this call: of two sweeps at once, one records the failure)."""
+    # As stored now: `run` may be a copy read before the run ended.
+    row = Run.objects.filter(pk=run.pk).values("status", "heartbeat").first()
+    if row is None or row["status"] != Run.Status.RUNNING:
         return False
-    latest = run.events.order_by("-seq").values_list("created", flat=True).first()
-    quiet = timedelta(seconds=settings.INLAY_RUN_STALL_SECONDS)
-    if latest is None or timezone.now() - latest < quiet:
+    now = timezone.now()
+    lost = settings.INLAY_WORKER_LOST_SECONDS
+    if row["heartbeat"] is not None and now - row["heartbeat"] > timedelta(seconds=lost):
+        why = (
+            f"The worker running it stopped: no sign of it for {lost:g} s (it may have been "
+            "killed, run out of memory or been restarted)."
+        )
+    else:
+        latest = run.events.order_by("-seq").values_list("created", flat=True).first()
+        quiet = settings.INLAY_RUN_STALL_SECONDS
+        if latest is None or now - latest < timedelta(seconds=quiet):
+            return False
+        why = f"The worker stopped reporting: nothing for {quiet:g} s (it may be stuck)."
+    if not Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(
+        status=Run.Status.FAILED
+    ):
         return False
-    seconds = f"{settings.INLAY_RUN_STALL_SECONDS:g}"
-    RunRecorder(run)(
-        "run.failed",
-        {
-            "error": f"The worker stopped reporting: nothing for {seconds} s (it may have been "
-            "killed or restarted). The candidates so far are kept; fill again to start a new run."
-        },
-    )
+    why += " The candidates so far are kept; fill again to start a new run."
+    RunRecorder(run)("run.failed", {"error": why})
     return True
+
+
+def sweep() -> None:
+    """Runs whose worker is gone fail; a queued run that no worker has taken within
+    INLAY_REQUEUE_SECONDS of being sent, while no run is running, has lost its task (a broker
+    restarted empty, a worker killed as it took it) and is sent again. A task sent twice is
+    harmless: the first worker to start it claims the run, the other finds it taken."""
+    for run in Run.objects.filter(status=Run.Status.RUNNING):
+        give_up_if_stalled(run)
+    if Run.objects.filter(status=Run.Status.RUNNING).exists():
+        return  # the workers are busy: queued runs are waiting their turn
+    waited = timezone.now() - timedelta(seconds=settings.INLAY_REQUEUE_SECONDS)
+    lost = Q(sent__lt=waited) | Q(sent=None, created__lt=waited)
+    for run in Run.objects.filter(lost, status=Run.Status.QUEUED):
+        log.warning("run %s was queued but never taken: sending it again", run.pk)
+        send(run)
+
+
+def keep_sweeping(stop: threading.Event) -> None:
+    """The worker's housekeeping thread: `sweep` every INLAY_SWEEP_SECONDS until `stop`."""
+    try:
+        while not stop.wait(settings.INLAY_SWEEP_SECONDS):
+            try:
+                sweep()
+            except DatabaseError as error:  # the database restarting: try again next time
+                log.warning("sweep failed: %r", error)
+    finally:
+        connection.close()

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import cast
 
 from celery import shared_task
 from django.conf import settings
+from django.db import DatabaseError, connection
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.synthesis.events import RunRecorder
 from apps.synthesis.models import Candidate, Run
@@ -71,11 +75,46 @@ def cancel_check(run_id: int) -> Callable[[], bool]:
     return cancelled
 
 
+@contextmanager
+def heartbeat(run_id: int) -> Iterator[None]:
+    """Say every INLAY_HEARTBEAT_SECONDS that the run's worker is alive, from a thread of its
+    own: the task's thread may be inside one model call or sandbox run for a long time."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.INLAY_HEARTBEAT_SECONDS):
+                try:
+                    running = Run.objects.filter(pk=run_id, status=Run.Status.RUNNING)
+                    running.update(heartbeat=timezone.now())
+                except DatabaseError as error:  # busy or restarting: the next beat may do
+                    log.warning("heartbeat of run %s not saved: %r", run_id, error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 @shared_task(name="synthesis.fill_run")
 def fill_run(run_id: int) -> None:
+    # Claimed in one statement: a task sent twice (see runs.sweep) runs once, and a run
+    # cancelled while queued not at all.
+    queued = Run.objects.filter(pk=run_id, status=Run.Status.QUEUED)
+    if not queued.update(status=Run.Status.RUNNING, heartbeat=timezone.now()):
+        return
     run = Run.objects.select_related("revision", "sketch").get(pk=run_id)
-    if run.status == Run.Status.CANCELLED:
-        return  # cancelled while it was queued
+    with heartbeat(run_id):
+        _fill(run)
+
+
+def _fill(run: Run) -> None:
+    run_id = run.pk
     record = RunRecorder(run)
     try:
         holes = parse_sketch(run.revision.text).holes
