@@ -66,6 +66,9 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# Room for a sketch of inlay.sketch.limits.MAX_SKETCH_CHARS however it is URL-encoded (each
+# character up to 4 bytes, each byte up to 3); a larger body gets config.urls.handler400's 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 2**20
 ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [

@@ -338,6 +338,10 @@ class WebSession:
         with self.opener.open(request, timeout=60) as response:
             return str(response.read().decode())
 
+    def cookie_header(self) -> str:
+        """The session's cookies, as a websocket client sends them."""
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.cookies)
+
     def log_in(self, username: str = "demo", password: str = "demo") -> None:
         self.get("/accounts/login/")
         self.post("/accounts/login/", {"username": username, "password": password})

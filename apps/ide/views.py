@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -38,6 +40,7 @@ from inlay.sketch import Hole, parse_sketch
 from inlay.sketch import Sketch as ParsedSketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
 from inlay.sketch.holes import doctest_lines
+from inlay.sketch.limits import sketch_too_long, too_many_examples
 from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem
 from inlay.synthesis.reports import show_call, show_value
@@ -46,10 +49,28 @@ from lsp import actions
 PAGE = "ide/sketch.html"
 
 
+P = ParamSpec("P")
+
+
 class UserRequest(HttpRequest):
     """A request to a login_required view: its user is a real account."""
 
     user: User
+
+
+def takes_sketch_text(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
+    """Refuse a posted sketch text over MAX_SKETCH_CHARS before the view saves or reads it:
+    413 with the reason, which the page shows (the editor keeps the text)."""
+
+    @wraps(view)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        request = args[0]
+        assert isinstance(request, HttpRequest)
+        if problem := sketch_too_long(request.POST.get("text", "")):
+            return HttpResponse(problem, status=413, content_type="text/plain")
+        return view(*args, **kwargs)
+
+    return checked
 
 
 @login_required
@@ -72,6 +93,7 @@ def sketch(request: UserRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@takes_sketch_text
 def save(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     sketch.commit(request.POST.get("text", ""), "Edited")
@@ -80,6 +102,7 @@ def save(request: UserRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@takes_sketch_text
 def outline(request: UserRequest, sketch_id: int) -> HttpResponse:
     """The Holes panel for the text in the editor, saved or not (nothing is saved)."""
     sketch = sketch_for_user(request.user, sketch_id)
@@ -89,6 +112,7 @@ def outline(request: UserRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@takes_sketch_text
 def fill(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     filler = _filler(request)
@@ -133,7 +157,10 @@ def refill(request: UserRequest, candidate_id: int) -> HttpResponse:
 def add_example(request: UserRequest, sketch_id: int) -> HttpResponse:
     sketch = sketch_for_user(request.user, sketch_id)
     args, output = request.POST.get("args", ""), request.POST.get("output", "")
-    errors = _example_errors(args, output)
+    if full := too_many_examples(sketch.examples.count(), "The entry"):
+        errors = {"args": full}
+    else:
+        errors = _example_errors(args, output)
     if not errors:
         Example.objects.create(sketch=sketch, args=args.strip(), output=output.strip())
         args = output = ""
@@ -271,6 +298,7 @@ def _unknown_filler(request: UserRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@takes_sketch_text
 def add_hole_example(request: UserRequest, sketch_id: int) -> HttpResponse:
     """An example for one hole: a doctest line in a function hole's docstring (a new revision,
     after saving what the editor holds), or a stored example of an inline hole."""
@@ -291,6 +319,7 @@ def add_hole_example(request: UserRequest, sketch_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@takes_sketch_text
 def change_hole_example(request: UserRequest, example_id: int) -> HttpResponse:
     """A stored example of an inline hole, edited."""
     example = hole_example_for_user(request.user, example_id)
@@ -315,6 +344,7 @@ def delete_hole_example(request: UserRequest, example_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@takes_sketch_text
 def change_doctest(request: UserRequest, sketch_id: int, number: int) -> HttpResponse:
     """A function hole's doctest example, edited (or, with `delete`, removed) in a new
     revision: its doctest lines are its examples."""
@@ -361,7 +391,10 @@ def _checked_hole_example(
         return found
     parsed, hole, _ = found
     args, output = request.POST.get("args", "").strip(), request.POST.get("output", "").strip()
-    errors = _example_errors(args, output) or _hole_arity_error(hole, args)
+    count = len(hole.examples) + len(sketch.stored_hole_examples([hole]).get(hole.name, []))
+    full = too_many_examples(count, f"`{hole.name}`") if form == "new" else None
+    errors = {"hole": full} if full else _example_errors(args, output)
+    errors = errors or _hole_arity_error(hole, args)
     if errors:
         return _hole_example_refused(request, sketch, form, errors, args, output)
     return parsed, hole, GivenExample(args, output)

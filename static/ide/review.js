@@ -49,3 +49,26 @@ document.addEventListener("inlay:diagnostics", () => {
     });
   }, 300);
 });
+
+// A request the server refused or could not answer: what it said goes above the page, where it
+// is seen whichever panel asked. Nothing the request carried was saved, and the editor still
+// holds its text. The next request of the user's that succeeds takes the message away (not the
+// Holes panel's redraw, which may have left before the refused one).
+const requestError = document.getElementById("request-error");
+document.body.addEventListener("htmx:responseError", (event) => {
+  const response = event.detail.xhr;
+  const type = response.getResponseHeader("Content-Type") || "";
+  const said = type.startsWith("text/plain") ? response.responseText.trim() : "";
+  requestError.textContent =
+    said || `The server could not do that (HTTP ${response.status}); nothing was saved.`;
+  requestError.hidden = false;
+});
+document.body.addEventListener("htmx:sendError", () => {
+  requestError.textContent = "Inlay cannot be reached: nothing was sent, the text is still here.";
+  requestError.hidden = false;
+});
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  const outline = document.getElementById("outline");
+  const redraw = outline && event.detail.requestConfig.path === outline.dataset.previewUrl;
+  if (event.detail.successful && !redraw) requestError.hidden = true;
+});
