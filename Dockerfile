@@ -1,9 +1,10 @@
 # One image for every Inlay service; docker-compose.yml picks the command.
 FROM python:3.11-slim-bookworm
 
-# A compiler and cmake for llama-cpp-python, which ships only as source.
+# A compiler and cmake for llama-cpp-python, which ships only as source; libseccomp2 for the
+# sandbox's seccomp filters (pyseccomp loads it).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends build-essential cmake \
+    && apt-get install -y --no-install-recommends build-essential cmake libseccomp2 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

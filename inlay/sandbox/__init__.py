@@ -5,10 +5,11 @@ self-isolated executor processes, each job in a fresh process forked for it.
 
 Modules: pool.py (run_examples, SandboxPool: the worker's side), executor.py (the executor
 process and its fork per job), confine.py (its namespaces, root filesystem and uid), seccomp.py
-(the system-call filters), child.py (what runs in the job's process), protocol.py (messages on the
-pipes), results.py (ExampleResult from a reply), isolation.py (Limits and the refusal policy),
-codec.py (values across the boundary, as JSON), equality.py (whether an output matches).
-Django-free. docs/sandbox.md says what each layer blocks and what it costs.
+(the system-call filters, built with libseccomp in the worker), seccomp_install.py (installing
+them in the executor and each job), child.py (what runs in the job's process), protocol.py
+(messages on the pipes), results.py (ExampleResult from a reply), isolation.py (Limits and the
+refusal policy), codec.py (values across the boundary, as JSON), equality.py (whether an output
+matches). Django-free. docs/sandbox.md says what each layer blocks and what it costs.
 
 The names below are imported on first use: an executor imports only the modules it needs, because
 every module loaded before a fork is paid for in every job (the `threading` and `logging` that the

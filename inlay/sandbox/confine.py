@@ -53,7 +53,6 @@ _MNT_DETACH = 2
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
 _SIGKILL = 9
-_SYS_PIVOT_ROOT = 155  # x86-64, like the seccomp filter; glibc has no wrapper
 
 # Top-level names that are symbolic links on a merged-/usr system (/bin -> usr/bin, ...).
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
@@ -86,8 +85,10 @@ def die_with_parent() -> None:
     _check(_libc().prctl(_PR_SET_PDEATHSIG, _SIGKILL, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)")
 
 
-def build_root(python_dirs: Iterable[str]) -> None:
-    """Replace the filesystem this process sees by a minimal, read-only one (see the module doc)."""
+def build_root(python_dirs: Iterable[str], pivot_root: int) -> None:
+    """Replace the filesystem this process sees by a minimal, read-only one (see the module doc).
+    `pivot_root` is that system call's number on this machine, which libseccomp knows (the C
+    library has no wrapper for it; see seccomp.for_executor)."""
     python_dirs = _outermost(python_dirs)
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing done here propagates to the host
     root = _mount_point(python_dirs)
@@ -113,7 +114,7 @@ def build_root(python_dirs: Iterable[str]) -> None:
     os.makedirs(root + "/proc")
     # A proc of this PID namespace: /proc lists only the sandbox's own processes.
     _mount("proc", root + "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
-    _pivot_root(root)
+    _pivot_root(root, pivot_root)
     for path in ("/", "/tmp"):
         _mount(None, path, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
 
@@ -176,10 +177,10 @@ def _bind_read_only(source: str, target: str) -> None:
     _mount(None, target, None, flags)
 
 
-def _pivot_root(root: str) -> None:
+def _pivot_root(root: str, number: int) -> None:
     old = root + "/.old"
     os.makedirs(old)
-    _check(_libc().syscall(_SYS_PIVOT_ROOT, root.encode(), old.encode()), "pivot_root")
+    _check(_libc().syscall(number, root.encode(), old.encode()), "pivot_root")
     os.chdir("/")
     _check(_libc().umount2(b"/.old", _MNT_DETACH), "umount of the old root")
     os.rmdir("/.old")

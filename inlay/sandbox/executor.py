@@ -11,6 +11,10 @@ rlimits and the seccomp filter, wait up to the wall-clock limit, kill everything
 namespace, empty the job folder, and reply with what happened. A fork is a copy: nothing a
 candidate changes in its process (builtins, modules, globals) reaches the next.
 
+Its configuration also carries what libseccomp made for this machine in the worker: the two
+filters' programs and the number of pivot_root() (seccomp.for_executor); an executor does not load
+libseccomp itself (seccomp.py says why).
+
 Where isolation is impossible it says {"unavailable": reason} and ends, unless the configuration
 says "isolate": false (INLAY_SANDBOX=unsafe): then it serves without namespaces, from a private
 folder in the host's /tmp.
@@ -31,7 +35,7 @@ import sys
 import time
 from typing import Any, NoReturn
 
-from inlay.sandbox import child, confine, seccomp
+from inlay.sandbox import child, confine, seccomp_install
 from inlay.sandbox.protocol import ProtocolError, read_message, write_message
 
 # What a sketch usually imports: loaded once here, shared by every forked job for free. The pool's
@@ -63,6 +67,7 @@ _SETUP_FAILED = 70  # exit status of a job process whose setup failed, before an
 
 def main() -> None:
     config = json.loads(sys.argv[1])
+    seccomp: dict[str, Any] = config["seccomp"]
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the pool ends executors, not the terminal
     for name in config.get("preload", PRELOAD):
         with contextlib.suppress(ImportError):
@@ -70,9 +75,9 @@ def main() -> None:
     if not config["isolate"]:
         import tempfile  # here only: it imports random, whose fork handler each job would pay
 
-        _serve(tempfile.mkdtemp(prefix="inlay-sandbox-"), [])
+        _serve(tempfile.mkdtemp(prefix="inlay-sandbox-"), [], seccomp)
         return
-    problem = seccomp.available()
+    problem: str | None = seccomp.get("unavailable")
     if problem is None:
         try:
             confine.enter_namespaces()
@@ -86,22 +91,21 @@ def main() -> None:
         os.close(1)  # so that the pool sees the end of the pipe as soon as PID 1 ends
         _, status = os.waitpid(pid, 0)
         os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
-    _init()
+    _init(seccomp)
 
 
-def _init() -> None:
+def _init(seccomp: dict[str, Any]) -> None:
     """PID 1 of the sandbox's PID namespace: when it ends, the kernel kills all the others."""
     try:
         confine.die_with_parent()
-        confine.build_root(confine.python_dirs())
+        confine.build_root(confine.python_dirs(), seccomp["pivot_root"])
         nobody = confine.drop_privileges()
         confine.die_with_parent()  # again: a change of uid clears it
         confine.limit_processes(_PROCESSES)
     except OSError as exc:
         _refuse(str(exc))
-    _serve(
-        confine.JOB_DIR, ["namespaces", "private root", "nobody" if nobody else "user namespace"]
-    )
+    layers = ["namespaces", "private root", "nobody" if nobody else "user namespace"]
+    _serve(confine.JOB_DIR, layers, seccomp)
 
 
 def _refuse(problem: str) -> NoReturn:
@@ -109,9 +113,10 @@ def _refuse(problem: str) -> NoReturn:
     os._exit(0)
 
 
-def _serve(job_dir: str, layers: list[str]) -> None:
+def _serve(job_dir: str, layers: list[str], seccomp: dict[str, Any]) -> None:
     """Serve jobs until the pool closes the pipe. `layers` names the isolation in place; an empty
-    list means none (INLAY_SANDBOX=unsafe)."""
+    list means none (INLAY_SANDBOX=unsafe). `seccomp` holds the filters' programs, unless it says
+    why there are none."""
     isolated = bool(layers)
     resource.setrlimit(resource.RLIMIT_NOFILE, (_OPEN_FILES, _OPEN_FILES))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -123,10 +128,12 @@ def _serve(job_dir: str, layers: list[str]) -> None:
     os.chdir(job_dir)
     os.environ["HOME"] = os.environ["TMPDIR"] = job_dir
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    filtered = seccomp.available() is None
-    job_filter = seccomp.JobFilter() if filtered else None
+    filtered = "unavailable" not in seccomp
+    job_filter = None
     if filtered:
-        seccomp.install(seccomp.executor_filter())
+        job_program = base64.b64decode(seccomp["job_filter"])
+        job_filter = seccomp_install.JobFilter(job_program, seccomp["job_pid_offsets"])
+        seccomp_install.install(base64.b64decode(seccomp["executor_filter"]))
     # Objects that exist now are never collected: the collector in a job's process then does not
     # walk (and so copy, page by page) the memory it shares with this one.
     gc.freeze()
@@ -141,7 +148,7 @@ def _serve(job_dir: str, layers: list[str]) -> None:
 
 
 def _run(
-    job: dict[str, Any], job_dir: str, isolated: bool, job_filter: seccomp.JobFilter | None
+    job: dict[str, Any], job_dir: str, isolated: bool, job_filter: seccomp_install.JobFilter | None
 ) -> dict[str, Any]:
     limits = job["limits"]
     output = os.memfd_create("output", 0)
@@ -169,7 +176,7 @@ def _run(
 
 
 def _enter_job(
-    job: dict[str, Any], output: int, response: int, job_filter: seccomp.JobFilter | None
+    job: dict[str, Any], output: int, response: int, job_filter: seccomp_install.JobFilter | None
 ) -> NoReturn:
     """In the job's process: confine it, then run the candidate. Never returns. Its working
     folder, environment and signals are the executor's (see _serve)."""

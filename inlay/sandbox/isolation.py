@@ -46,7 +46,7 @@ def refuse_or_allow_unsafe(problem: str) -> None:
     raise SandboxUnavailable(
         f"Cannot isolate model-written code on this machine: {problem}. "
         "Run Inlay as root or enable unprivileged user namespaces "
-        "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0) on x86-64. "
+        "(sysctl kernel.unprivileged_userns_clone=1, user.max_user_namespaces > 0). "
         "For development only, INLAY_SANDBOX=unsafe runs candidates with only rlimits."
     )
 

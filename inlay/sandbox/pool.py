@@ -16,6 +16,7 @@ first use.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
 import queue
@@ -63,7 +64,7 @@ class Executor:
     thread at a time."""
 
     def __init__(self, isolate: bool, preload: Sequence[str]) -> None:
-        config = json.dumps({"isolate": isolate, "preload": list(preload)})
+        config = json.dumps({"isolate": isolate, "preload": list(preload), "seccomp": _seccomp()})
         self.process = subprocess.Popen(
             [sys.executable, "-I", "-c", _BOOT, _ROOT, config],
             stdin=subprocess.PIPE,
@@ -130,6 +131,17 @@ class Executor:
             self._kill()
             self.process.wait()
         self.process.stdout.close()
+
+
+@functools.cache
+def _seccomp() -> dict[str, Any]:
+    """The seccomp filters for this machine's executors (seccomp.for_executor), compiled once per
+    process, or why there are none."""
+    try:
+        from inlay.sandbox import seccomp
+    except RuntimeError as exc:  # pyseccomp's, on import, where libseccomp.so.2 is missing
+        return {"unavailable": f"the seccomp filters need libseccomp (Debian's libseccomp2): {exc}"}
+    return seccomp.for_executor()
 
 
 # What plain executors leave out of their preload: modules that cost every job's process more than

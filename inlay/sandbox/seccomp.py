@@ -1,231 +1,128 @@
-"""The seccomp filters of the sandbox, written as classic BPF by hand.
+"""The seccomp filters of the sandbox, as rules for libseccomp (through pyseccomp).
 
-They are small enough not to need libseccomp. The executor's (`executor_filter`, installed once)
-checks the architecture, then answers EPERM to the system calls a candidate never needs and that
-would let it leave its sandbox or reach past it: exec, sockets, mounts and namespaces, ptrace and
-reading other processes' memory, io_uring (which would bypass the filter), kernel keys, modules,
-clocks and the like. Each job's process adds its own (`job_filter`, prepared once by the executor
-as a `JobFilter`): no new process (threads stay allowed) and no signal to any process but itself.
-Everything else is allowed: the namespaces, the unprivileged uid and the rlimits (see confine.py)
-do the rest.
+The executor's filter (`executor_filter`, installed once, inherited by every job) refuses with
+EPERM the system calls a candidate never needs and that would let it leave its sandbox or reach
+past it: exec, sockets, mounts and namespaces, ptrace and other processes' memory, io_uring (which
+would bypass the filter), kernel keys, modules, clocks and the like. It leaves the executor what
+it still needs: clone() to fork each job, signals to end it, pidfd_open() to wait for it. Each
+job's process adds its own (`job_filter`): no new process (threads stay allowed), no signal to
+any process but itself, no pidfd_open(). Everything else is allowed: the namespaces, the
+unprivileged uid and the rlimits (see confine.py) do the rest. Both kill the process that makes a
+system call of another ABI than the machine's own (x32 on x86-64, 32-bit ARM on arm64), whose
+numbers would mean other calls.
 
-Only x86-64 is described here; elsewhere `available()` says why not, and the sandbox refuses to run.
+The rules name system calls, and libseccomp resolves the names for the architecture it builds
+for: the same rules hold on x86-64 and arm64. A call an architecture lacks (fork() on arm64,
+where the C library forks with clone()) has no rule there, and needs none.
+
+The pool compiles the filters once per process (`for_executor`) and hands the programs to its
+executors, which install them with seccomp_install.py: pyseccomp imports threading, subprocess,
+random and shutil, whose fork handlers and memory mappings every job's process would pay for if
+an executor loaded it.
 """
 
 from __future__ import annotations
 
-import ctypes
+import base64
 import errno
-import functools
-import platform
+import os
 import struct
+from typing import Any
 
-# <linux/audit.h>, <linux/seccomp.h>, <linux/filter.h>
-_AUDIT_ARCH_X86_64 = 0xC000003E
-_X32_SYSCALL_BIT = 0x40000000
-_RET_KILL_PROCESS = 0x80000000
-_RET_ALLOW = 0x7FFF0000
-_RET_ERRNO = 0x00050000
-_LD_W_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
-_JEQ_K = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
-_JGE_K = 0x35  # BPF_JMP | BPF_JGE | BPF_K
-_JSET_K = 0x45  # BPF_JMP | BPF_JSET | BPF_K
-_RET_K = 0x06  # BPF_RET | BPF_K
-_NR, _ARCH, _ARG0 = 0, 4, 16  # offsets in struct seccomp_data (the low half of args[0])
-_PR_SET_NO_NEW_PRIVS = 38
-_PR_SET_SECCOMP = 22
-_SECCOMP_MODE_FILTER = 2
-_CLONE_THREAD = 0x00010000
+import pyseccomp as sc
 
-# x86-64 system call numbers (<asm/unistd_64.h>).
-_DENIED = {
-    "socket": 41,
-    "fork": 57,
-    "vfork": 58,
-    "execve": 59,
-    "ptrace": 101,
-    "syslog": 103,
-    "personality": 135,
-    "pivot_root": 155,
-    "adjtimex": 159,
-    "chroot": 161,
-    "acct": 163,
-    "settimeofday": 164,
-    "mount": 165,
-    "umount2": 166,
-    "swapon": 167,
-    "swapoff": 168,
-    "reboot": 169,
-    "sethostname": 170,
-    "setdomainname": 171,
-    "iopl": 172,
-    "ioperm": 173,
-    "init_module": 175,
-    "delete_module": 176,
-    "quotactl": 179,
-    "lookup_dcookie": 212,
-    "clock_settime": 227,
-    "kexec_load": 246,
-    "add_key": 248,
-    "request_key": 249,
-    "keyctl": 250,
-    "unshare": 272,
-    "perf_event_open": 298,
-    "fanotify_init": 300,
-    "name_to_handle_at": 303,
-    "open_by_handle_at": 304,
-    "clock_adjtime": 305,
-    "setns": 308,
-    "process_vm_readv": 310,
-    "process_vm_writev": 311,
-    "kcmp": 312,
-    "finit_module": 313,
-    "kexec_file_load": 320,
-    "bpf": 321,
-    "execveat": 322,
-    "userfaultfd": 323,
-    "pidfd_send_signal": 424,
-    "io_uring_setup": 425,
-    "io_uring_enter": 426,
-    "io_uring_register": 427,
-    "open_tree": 428,
-    "move_mount": 429,
-    "fsopen": 430,
-    "fsconfig": 431,
-    "fsmount": 432,
-    "fspick": 433,
-    "pidfd_open": 434,
-    "pidfd_getfd": 438,
-    "mount_setattr": 442,
-}
-_CLONE = 56
-_CLONE3 = 435
-# Signals go only to the process itself (their first argument is the target pid or tgid).
-_SIGNALS = {"kill": 62, "rt_sigqueueinfo": 129, "tkill": 200, "tgkill": 234}
-_SIGNALS["rt_tgsigqueueinfo"] = 297
+# The calls the executor's filter refuses, by what they would give a candidate.
+REFUSED = (
+    # another program; fork() and vfork() too, as processes come only from clone(), which the
+    # job's filter checks
+    *("execve", "execveat", "fork", "vfork"),
+    # the network, behind the network namespace's own wall
+    "socket",
+    # undoing the mounts and namespaces, or opening files past them
+    *("mount", "umount2", "pivot_root", "chroot", "unshare", "setns", "mount_setattr"),
+    *("open_tree", "move_mount", "fsopen", "fsconfig", "fsmount", "fspick"),
+    *("name_to_handle_at", "open_by_handle_at"),
+    # other processes
+    *("ptrace", "process_vm_readv", "process_vm_writev", "kcmp", "pidfd_getfd"),
+    "pidfd_send_signal",
+    # around the filter, or deep into the kernel
+    *("io_uring_setup", "io_uring_enter", "io_uring_register", "bpf", "perf_event_open"),
+    *("userfaultfd", "personality", "lookup_dcookie", "fanotify_init"),
+    *("add_key", "request_key", "keyctl"),
+    # the machine itself
+    *("syslog", "adjtimex", "settimeofday", "clock_settime", "clock_adjtime", "acct"),
+    *("swapon", "swapoff", "reboot", "sethostname", "setdomainname", "quotactl", "iopl"),
+    *("ioperm", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load"),
+)
+# The calls that send a signal; their first argument is the target (a pid or a thread group id).
+SIGNALS = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
+_CLONE_THREAD = 0x00010000  # <linux/sched.h>; clone()'s flags are its first argument here
+NO_SUCH_PID = 2**22 + 1  # above the kernel's largest pid_max: a job's filter before its pid
 
 
-class _Program(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+def executor_filter(arch: int = sc.Arch.NATIVE) -> sc.SyscallFilter:
+    """The filter the executor installs on itself once it is set up, for `arch` (this
+    machine's by default)."""
+    rules = _filter(arch)
+    for name in REFUSED:
+        rules.add_rule(sc.ERRNO(errno.EPERM), name)
+    return rules
 
 
-def available() -> str | None:
-    """Why this machine cannot use the filter, or None if it can."""
-    machine = platform.machine()
-    if machine != "x86_64":
-        return f"the seccomp filter describes x86-64 only, and this machine is {machine}"
-    return None
-
-
-def _op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("=HBBI", code, jt, jf, k)
-
-
-_DENY = _op(_RET_K, _RET_ERRNO | errno.EPERM)
-_ALLOW = _op(_RET_K, _RET_ALLOW)
-
-
-def executor_filter() -> bytes:
-    """The filter the executor installs on itself once it is set up, inherited by every job.
-
-    It leaves the executor what it still needs: clone() to fork each job, signals to end it,
-    pidfd_open() to wait for it. `job_filter` takes those from the job's process.
-    """
-    _libc()
-    program = [
-        _op(_LD_W_ABS, _ARCH),
-        _op(_JEQ_K, _AUDIT_ARCH_X86_64, jt=1),
-        _op(_RET_K, _RET_KILL_PROCESS),  # another ABI's numbers would mean other calls
-        _op(_LD_W_ABS, _NR),
-        _op(_JGE_K, _X32_SYSCALL_BIT, jf=1),
-        _op(_RET_K, _RET_KILL_PROCESS),
-    ]
-    for name, number in sorted(_DENIED.items(), key=lambda item: item[1]):
-        if name != "pidfd_open":
-            program += [_op(_JEQ_K, number, jf=1), _DENY]
-    program.append(_ALLOW)
-    return b"".join(program)
-
-
-def job_filter(own_pid: int) -> bytes:
-    """The filter added in the job's process `own_pid`: no new process, no signal to another.
-
-    Kept short: the kernel checks a program each time one is installed, once per job. `own_pid`
-    is compared in the third instruction from the end, where JobFilter writes it.
-    """
-    program = [_op(_LD_W_ABS, _NR)]
+def job_filter(own_pid: int, arch: int = sc.Arch.NATIVE) -> sc.SyscallFilter:
+    """The filter added in the job's process `own_pid`: no new process, no signal to another."""
+    rules = _filter(arch)
     # clone() that makes a thread is allowed; one that makes a process is not. clone3() passes its
     # flags in memory a filter cannot read: ENOSYS makes the C library fall back to clone().
-    program += [
-        _op(_JEQ_K, _CLONE, jf=4),
-        _op(_LD_W_ABS, _ARG0),
-        _op(_JSET_K, _CLONE_THREAD, jf=1),
-        _ALLOW,
-        _DENY,
-        _op(_JEQ_K, _CLONE3, jf=1),
-        _op(_RET_K, _RET_ERRNO | errno.ENOSYS),
-        _op(_JEQ_K, _DENIED["pidfd_open"], jf=1),
-        _DENY,
-    ]
-    # Every signalling call jumps to one check of its target, past the rest of them and the ALLOW.
-    signals = sorted(_SIGNALS.values())
-    program += [_op(_JEQ_K, number, jt=len(signals) - i) for i, number in enumerate(signals)]
-    program += [
-        _ALLOW,
-        _op(_LD_W_ABS, _ARG0),
-        _op(_JEQ_K, own_pid, jf=1),
-        _ALLOW,
-        _DENY,
-    ]
-    return b"".join(program)
+    rules.add_rule(sc.ERRNO(errno.EPERM), "clone", sc.Arg(0, sc.MASKED_EQ, _CLONE_THREAD, 0))
+    rules.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    rules.add_rule(sc.ERRNO(errno.EPERM), "pidfd_open")
+    for name in SIGNALS:
+        rules.add_rule(sc.ERRNO(errno.EPERM), name, sc.Arg(0, sc.NE, own_pid))
+    return rules
 
 
-_OWN_PID_OFFSET = -3 * 8 + 4  # of the k field of job_filter's third instruction from the end
-_NO_SUCH_PID = 2**22 + 1  # above the kernel's largest pid_max: until a job writes its own
+def _filter(arch: int) -> sc.SyscallFilter:
+    """An empty filter for `arch` that allows what no rule refuses."""
+    rules = sc.SyscallFilter(sc.ALLOW)
+    rules.set_attr(sc.Attr.ACT_BADARCH, sc.KILL_PROCESS)
+    if arch not in (sc.Arch.NATIVE, sc.system_arch()):
+        rules.add_arch(arch)
+        rules.remove_arch(sc.Arch.NATIVE)
+    return rules
 
 
-class JobFilter:
-    """The job's filter, made ready once in the executor, before it serves.
-
-    A job's process then only writes its pid into the program and installs it: one system call.
-    Building the program and setting up ctypes' call in every job's process cost it a third of a
-    millisecond, most of it in copying the executor's memory pages it touched (copy-on-write).
-    """
-
-    def __init__(self) -> None:
-        program = job_filter(_NO_SUCH_PID)
-        self._buffer = ctypes.create_string_buffer(program, len(program))
-        self._own_pid = ctypes.c_uint32.from_buffer(self._buffer, len(program) + _OWN_PID_OFFSET)
-        self._program = _Program(len(program) // 8, ctypes.addressof(self._buffer))
-        self._address = ctypes.addressof(self._program)
-        self._prctl = _libc().prctl
-
-    def install(self, own_pid: int) -> None:
-        """Apply the filter to this process, `own_pid`, for good. no_new_privs is already set:
-        the executor's own filter set it (see `install`), and a fork keeps it."""
-        self._own_pid.value = own_pid
-        if self._prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, self._address, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
+def program(rules: sc.SyscallFilter) -> bytes:
+    """The classic BPF program libseccomp compiles `rules` to, as the kernel takes it."""
+    with os.fdopen(os.memfd_create("seccomp"), "w+b") as file:
+        rules.export_bpf(file)
+        file.seek(0)
+        return file.read()
 
 
-def install(program: bytes) -> None:
-    """Apply `program` to this process and every process it starts, for good.
-
-    no_new_privs comes first: the kernel requires it of a process without CAP_SYS_ADMIN, and it
-    keeps a set-uid binary from ever gaining privileges here.
-    """
-    libc = _libc()
-    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-    buffer = ctypes.create_string_buffer(program, len(program))
-    fprog = _Program(len(program) // 8, ctypes.addressof(buffer))
-    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")
+def pid_offsets(job_program: bytes) -> list[int]:
+    """Where `job_filter(NO_SUCH_PID)`'s program holds the pid: the byte offsets of the 32-bit
+    constants (the k of each struct sock_filter) equal to it. libseccomp 2.5 compiles one check
+    that every signalling call jumps to; the executor writes the pid at every offset found."""
+    constants = [k for _, _, _, k in struct.iter_unpack("=HBBI", job_program)]
+    return [8 * index + 4 for index, k in enumerate(constants) if k == NO_SUCH_PID]
 
 
-@functools.cache
-def _libc() -> ctypes.CDLL:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong]
-    libc.prctl.argtypes += [ctypes.c_ulong]
-    return libc
+def for_executor() -> dict[str, Any]:
+    """What an executor needs of libseccomp, as JSON: the two programs for this machine, where
+    its pid goes in the job's, and the number of pivot_root() (which confine.py calls directly:
+    the C library has no wrapper). Or, if libseccomp cannot build them here, why not."""
+    try:
+        job = program(job_filter(NO_SUCH_PID))
+        executor = program(executor_filter())
+    except OSError as exc:
+        return {"unavailable": f"libseccomp could not build the seccomp filters: {exc}"}
+    offsets = pid_offsets(job)
+    if not offsets:  # then every job would be refused signals to itself too
+        return {"unavailable": "libseccomp's program for the job's filter holds no pid"}
+    return {
+        "executor_filter": base64.b64encode(executor).decode("ascii"),
+        "job_filter": base64.b64encode(job).decode("ascii"),
+        "job_pid_offsets": offsets,
+        "pivot_root": sc.resolve_syscall(sc.Arch.NATIVE, "pivot_root"),
+    }

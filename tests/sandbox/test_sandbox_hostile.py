@@ -418,7 +418,7 @@ def test_a_job_leaves_no_files_folder_or_process_state_to_the_next(pool: Sandbox
 
 def test_every_job_may_signal_itself_and_no_other_process(pool: SandboxPool) -> None:
     # Each job's process writes its own pid into the filter the executor prepared once
-    # (seccomp.JobFilter); signal 0 only asks whether a signal would be allowed.
+    # (seccomp_install.JobFilter); signal 0 only asks whether a signal would be allowed.
     source = """\
         import ctypes, os
         def solve():

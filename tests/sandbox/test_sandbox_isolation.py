@@ -1,7 +1,8 @@
 """The isolation policy: where namespaces cannot be made, refuse, unless told to run unsafe.
 
 A machine without namespaces is made for real: a worker process whose own seccomp filter makes
-unshare() fail, as a container without user namespaces would.
+unshare() fail, as a container without user namespaces would. One without libseccomp is a worker
+in which ctypes does not find the library.
 """
 
 from __future__ import annotations
@@ -19,17 +20,18 @@ from inlay.sandbox import Limits, SandboxPool
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 WORKER = """\
-import ctypes, logging, struct, sys
+import ctypes.util, errno, logging, sys
 sys.path.insert(0, sys.argv[1])
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-# A filter that answers EPERM to unshare() (272 on x86-64) and allows everything else.
-program = b"".join(struct.pack("=HBBI", *op) for op in [
-    (0x20, 0, 0, 0), (0x15, 0, 1, 272), (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x7FFF0000)])
-libc = ctypes.CDLL(None, use_errno=True)
-buffer = ctypes.create_string_buffer(program, len(program))
-fprog = struct.pack("=HxxxxxxQ", len(program) // 8, ctypes.addressof(buffer))
-assert libc.prctl(38, 1, 0, 0, 0) == 0
-assert libc.prctl(22, 2, ctypes.c_char_p(fprog), 0, 0) == 0
+if sys.argv[2] == "namespaces":
+    import pyseccomp
+    # A filter that answers EPERM to unshare() and allows everything else.
+    no_namespaces = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
+    no_namespaces.add_rule(pyseccomp.ERRNO(errno.EPERM), "unshare")
+    no_namespaces.load()
+else:
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None if name == "seccomp" else find_library(name)
 
 from inlay.sandbox import SandboxUnavailable, run_examples
 try:
@@ -41,9 +43,10 @@ else:
 """
 
 
-def run_worker(**environment: str) -> subprocess.CompletedProcess[str]:
+def run_worker(missing: str, **environment: str) -> subprocess.CompletedProcess[str]:
+    """Run one candidate in a worker without `missing` ("namespaces" or "libseccomp")."""
     return subprocess.run(
-        [sys.executable, "-c", WORKER, str(REPOSITORY)],
+        [sys.executable, "-c", WORKER, str(REPOSITORY), missing],
         env={"PATH": os.environ["PATH"], **environment},
         capture_output=True,
         text=True,
@@ -67,7 +70,7 @@ def test_this_machine_isolates_candidates_with_every_layer() -> None:
 
 
 def test_without_namespaces_the_sandbox_refuses_to_run() -> None:
-    worker = run_worker()
+    worker = run_worker("namespaces")
 
     assert worker.stdout.startswith(
         "refused: Cannot isolate model-written code on this machine: unshare() of mount, "
@@ -76,8 +79,17 @@ def test_without_namespaces_the_sandbox_refuses_to_run() -> None:
     assert "INLAY_SANDBOX=unsafe" in worker.stdout
 
 
+def test_without_libseccomp_the_sandbox_refuses_to_run() -> None:
+    worker = run_worker("libseccomp")
+
+    assert worker.stdout.startswith(
+        "refused: Cannot isolate model-written code on this machine: the seccomp filters need "
+        "libseccomp (Debian's libseccomp2): Unable to find libseccomp."
+    )
+
+
 def test_unsafe_mode_warns_loudly_and_runs() -> None:
-    worker = run_worker(INLAY_SANDBOX="unsafe")
+    worker = run_worker("namespaces", INLAY_SANDBOX="unsafe")
 
     assert worker.stdout == "ran: pass\n"
     assert "WARNING INLAY_SANDBOX=unsafe: running model-written code WITHOUT isolation" in (
