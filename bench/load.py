@@ -29,13 +29,16 @@ import threading
 import time
 import urllib.error
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from string import Template
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import websockets
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -192,8 +195,10 @@ def main() -> None:
             "REDIS_URL": "",
         }
         if args.production:
-            with private_redis(Path(data)) as redis:
-                database = _fresh_database(args.database_server)
+            with (
+                private_redis(Path(data)) as redis,
+                fresh_database(args.database_server) as database,
+            ):
                 env |= {"DATABASE_URL": database, "REDIS_URL": redis.url}
                 report = _measure(env, args, per_account)
         else:
@@ -204,13 +209,18 @@ def main() -> None:
         args.out.write_text(json.dumps(report, indent=2) + "\n")
 
 
-def _fresh_database(server: str) -> str:
-    import psycopg
-
-    name = f"inlay_load_{int(time.time())}"
+@contextmanager
+def fresh_database(server: str) -> Iterator[str]:
+    """A new PostgreSQL database on `server` for the run, dropped after it."""
+    name = f"inlay_load_{os.getpid()}_{int(time.time())}"
     with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return f"{server}/{name}"
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            connection.execute(drop.format(sql.Identifier(name)))
 
 
 def _measure(env: dict[str, str], args: argparse.Namespace, per_account: int) -> dict[str, Any]:
