@@ -11,16 +11,19 @@ Computing a context may call jedi, which is slow the first time and blocking: th
 async and run the core in a worker thread, so the host's event loop (daphne's, in the web app)
 keeps serving other connections.
 
-The stdio server (`python -m lsp --stdio`, `inlay lsp --stdio`) behaves like any language server.
-The web app runs one embedded server per websocket instead (see `lsp.session`), where `exit` must
-end that connection only, never the process, and where a `Host` adds what only the web app can do:
-facts from the sketch's last run, and filling a hole.
+The stdio server (`python -m lsp --stdio`, `inlay lsp --stdio`) behaves like any language server,
+framed by `lsp.stdio`. Both transports hand each message over through `lsp.messages`, which
+answers what is no JSON-RPC message instead of letting it stop the server. The web app runs one
+embedded server per websocket instead (see `lsp.session`), where `exit` must end that connection
+only, never the process, and where a `Host` adds what only the web app can do: facts from the
+sketch's last run, and filling a hole.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -40,7 +43,7 @@ from inlay.context.hole_context import RETURN, HoleContext, hole_context, hover_
 from inlay.run.stale import fills_to_check, stale_fills
 from inlay.sandbox import SandboxUnavailable
 from inlay.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch, reparse
-from lsp import actions
+from lsp import actions, stdio
 from lsp.documents import Columns, OpenSketch
 
 HOLE_CONTEXT = "inlay/holeContext"
@@ -55,6 +58,8 @@ STALE_PAUSE = 0.3
 # Semantic tokens: holes are functions with the `hole` modifier, which themes can colour.
 TOKEN_TYPES = ["function"]
 TOKEN_MODIFIERS = ["hole"]
+
+logger = logging.getLogger(__name__)
 
 
 @attrs.define
@@ -145,18 +150,24 @@ FillHole = Callable[[str, str, str], Awaitable[Any]]
 FactsFor = Callable[[str], Awaitable[SketchFacts | None]]
 
 
+class NoFacts(Exception):
+    """A host will give no facts for the document; the message, shown to the user, says why."""
+
+
 @dataclass(frozen=True)
 class Host:
-    """What the application embedding the server offers it; the stdio server has neither.
+    """What the application embedding the server offers it; the stdio server has none of it.
 
     `fill_hole(uri, hole, text)` starts filling a hole of the document (whose current text is
     given) and returns what the client should know (for the web app, the run's id and URL).
-    `facts(uri)` reads what the last run of the document's sketch found, when it is opened; the
-    host can also push newer facts with `InlayServer.set_facts`.
+    `facts(uri)` reads what the last run of the document's sketch found, when it is opened, or
+    raises NoFacts; the host can also push newer facts with `InlayServer.set_facts`.
+    `forget(uri)` is told when the client closes the document.
     """
 
     fill_hole: FillHole | None = None
     facts: FactsFor | None = None
+    forget: Callable[[str], None] | None = None
 
 
 class InlayServer(LanguageServer):
@@ -222,6 +233,19 @@ class InlayServer(LanguageServer):
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+        task.add_done_callback(_log_failure)
+
+    async def end_background(self, timeout: float) -> None:
+        """Cancel the work under way in the background (after an open, checking fills) and wait
+        at most `timeout` seconds for it to end: an embedded server's client has gone, and its
+        work must not go on without it."""
+        work = [*self._background, *self._checks.values()]
+        for task in work:
+            task.cancel()
+        if work:
+            _, running = await asyncio.wait(work, timeout=timeout)
+            if running:
+                logger.warning("%d background tasks outlived their session", len(running))
 
     def facts(self, uri: str) -> SketchFacts:
         """The document's facts, with the stale fills the server found itself."""
@@ -270,6 +294,8 @@ class InlayServer(LanguageServer):
         self.text_document_publish_diagnostics(params)
 
     def forget(self, uri: str) -> None:
+        if self.host.forget is not None:
+            self.host.forget(uri)
         self._sketches.pop(uri, None)
         self._facts.pop(uri, None)
         self._contexts.pop(uri, None)
@@ -304,7 +330,7 @@ def create_server(*, embedded: bool = False, host: Host | None = None) -> InlayS
 
 
 def run_stdio() -> None:
-    create_server().start_io()
+    stdio.serve(create_server())
 
 
 # Documents.
@@ -318,7 +344,14 @@ def did_open(ls: InlayServer, params: types.DidOpenTextDocumentParams) -> None:
 
 async def _after_open(ls: InlayServer, uri: str) -> None:
     if ls.host.facts is not None:
-        ls.set_facts(uri, await ls.host.facts(uri))
+        try:
+            facts = await ls.host.facts(uri)
+        except NoFacts as refusal:
+            # The document is still served from its text; the user learns why it has no facts.
+            warning = types.MessageType.Warning
+            ls.window_show_message(types.ShowMessageParams(warning, str(refusal)))
+        else:
+            ls.set_facts(uri, facts)
     opened = ls.open_sketch(uri)
     if opened is not None:
         # Index the imported modules now, so the first hover does not wait for jedi.
@@ -667,6 +700,12 @@ def _symbols(opened: OpenSketch) -> list[types.DocumentSymbol]:
 def _function_detail(params: tuple[Param, ...], returns: str | None) -> str:
     rendered = ", ".join(param.render() for param in params)
     return f"({rendered}) -> {returns}" if returns else f"({rendered})"
+
+
+def _log_failure(task: asyncio.Future[None]) -> None:
+    # Logged as it happens, to the server's log only, rather than when asyncio collects the task.
+    if not task.cancelled() and (error := task.exception()) is not None:
+        logger.error("Background work of the language server failed", exc_info=error)
 
 
 def _version() -> str:

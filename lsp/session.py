@@ -2,32 +2,35 @@
 
 The web app's Channels consumer creates an `LspSession` when a browser connects (with a `Host`
 for what only the web app can do: run facts, filling a hole), passes each websocket frame to
-`receive`, pushes newer facts with `set_facts`, and calls `close` on disconnect. The browser's
-`@codemirror/lsp-client` sends one JSON-RPC message per frame with no `Content-Length` header, and
-expects the same back.
+`receive`, pushes newer facts with `set_facts`, and calls `close` on disconnect, which cancels what
+the server was still doing for the client. The browser's `@codemirror/lsp-client` sends one
+JSON-RPC message per frame with no `Content-Length` header, and expects the same back; a frame
+that is no such message is answered with a JSON-RPC error (`lsp.messages`), and the session goes on.
 
 Wiring, mirroring pygls' own `start_ws` (`pygls.io_.run_websocket`): the session installs a writer
 on the server's protocol with `protocol.set_writer(writer, include_headers=False)` and hands each
-decoded message to `protocol.handle_message`. pygls calls `writer.write(bytes)` for every outgoing
-message and `writer.close()` on `exit`; the embedded protocol (`create_server(embedded=True)`)
-closes the writer on `exit` instead of calling `sys.exit()`, which ends this session only.
+frame to `protocol.handle_message` through `lsp.messages.receive`. pygls calls
+`writer.write(bytes)` for every outgoing message and `writer.close()` on `exit`; the embedded
+protocol (`create_server(embedded=True)`) closes the writer on `exit` instead of calling
+`sys.exit()`, which ends this session only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
-
-from pygls.exceptions import JsonRpcException
 
 from inlay.context.facts import SketchFacts
+from lsp import messages
 from lsp.server import Host, create_server
 
 logger = logging.getLogger(__name__)
+
+# Seconds `close` waits for the server's cancelled background work; a host that waits as long for
+# its own stays under daphne's application_close_timeout (10 s), past which it kills the consumer.
+CLOSE_WAIT_SECONDS = 3.0
 
 Send = Callable[[str], Awaitable[None]] | Callable[[str], None]
 
@@ -64,27 +67,12 @@ class LspSession:
         """True once the client sent `exit`, sending failed, or `close` was called."""
         return self._closing is not None
 
-    async def receive(self, text: str) -> None:
-        """Handle one JSON-RPC message from the client."""
+    async def receive(self, frame: str | bytes) -> None:
+        """Handle one frame from the client, which should hold one JSON-RPC message."""
         if self.closed:
             return
         self._start()
-        protocol = self._server.protocol
-        try:
-            raw = json.loads(text)
-        except ValueError as error:
-            logger.warning("Ignored a frame that is not JSON: %s", error)
-            return
-        try:
-            message = protocol.structure_message(raw)
-        except JsonRpcException as error:
-            self._reject(raw, error)
-            return
-        try:
-            protocol.handle_message(message)
-        except Exception as error:
-            logger.exception("Unable to handle a message from the client")
-            self._server.report_server_error(error, JsonRpcException)
+        messages.receive(self._server, frame)
 
     async def close(self) -> None:
         await self._begin_close()
@@ -98,13 +86,6 @@ class LspSession:
         if self._sender is None:
             self._loop = asyncio.get_running_loop()
             self._sender = self._loop.create_task(self._drain())
-
-    def _reject(self, raw: Any, error: JsonRpcException) -> None:
-        """Answer a request pygls could not decode: pygls only logs it; the client would wait."""
-        logger.warning("Rejected a message from the client: %s", error)
-        if isinstance(raw, dict) and "id" in raw and "method" in raw:
-            reply = {"code": error.code, "message": error.message}
-            self._post(json.dumps({"jsonrpc": "2.0", "id": raw["id"], "error": reply}))
 
     def _post(self, text: str) -> None:
         if self.closed or self._loop is None:
@@ -136,6 +117,7 @@ class LspSession:
         return self._closing
 
     async def _shut_down(self) -> None:
+        await self._server.end_background(CLOSE_WAIT_SECONDS)
         # Whatever pygls wrote before the close still goes out; the sentinel stops the sender.
         self._outbox.put_nowait(None)
         if self._sender is not None:

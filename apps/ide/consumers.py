@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
+from asgiref.typing import ASGIReceiveCallable, ASGISendCallable, Scope
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 
 from apps.sketches.access import sketch_for_user
+from apps.sketches.models import Sketch
 from apps.synthesis.access import run_for_user
 from apps.synthesis.events import run_group
 from apps.synthesis.facts import last_run_facts
@@ -22,8 +25,14 @@ from apps.synthesis.runs import RunInProgress, give_up_if_stalled, start_run
 from inlay.context.facts import SketchFacts
 from inlay.sketch.examples import ExampleError
 from inlay.synthesis.engine import SketchProblem
-from lsp.server import Host
-from lsp.session import LspSession
+from lsp.server import Host, NoFacts
+from lsp.session import CLOSE_WAIT_SECONDS, LspSession
+
+logger = logging.getLogger(__name__)
+
+# Sketches one language-server connection watches at most: each watcher queries the database
+# every INLAY_FACTS_POLL_SECONDS. The sketch page opens one document per connection.
+MAX_OPEN_SKETCHES = 32
 
 
 class RunConsumer(AsyncWebsocketConsumer):
@@ -106,17 +115,29 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
     (hole statuses, failed examples, traced inputs and observed types) and the `inlay.fillHole`
     command, which starts a run. Once such a document is open, the consumer watches the sketch
     for runs ending, wherever they were started (this editor, the page's Fill button, another
-    tab), and pushes their facts."""
+    tab), and pushes their facts: up to MAX_OPEN_SKETCHES sketches, until the document is closed
+    or the connection ends."""
 
     session: LspSession | None = None
     watchers: dict[str, asyncio.Task[None]]
+
+    async def __call__(
+        self, scope: Scope, receive: ASGIReceiveCallable, send: ASGISendCallable
+    ) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Channels runs a query on the one database thread before each handler, disconnect
+            # included; when that thread is backed up, daphne kills the consumer 10 s after its
+            # socket closed (application_close_timeout) without disconnect having run.
+            await self._end()
 
     async def connect(self) -> None:
         if not self.scope["user"].is_authenticated:
             await self.close(code=4401)
             return
         self.watchers = {}
-        host = Host(fill_hole=self._fill_hole, facts=self._facts)
+        host = Host(fill_hole=self._fill_hole, facts=self._facts, forget=self._forget)
         self.session = LspSession(self._send_message, host)
         await self.accept()
 
@@ -124,26 +145,56 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=text)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.session is not None and text_data is not None:
-            await self.session.receive(text_data)
+        frame = text_data if text_data is not None else bytes_data
+        if self.session is not None and frame is not None:
+            await self.session.receive(frame)
 
     async def disconnect(self, code: int) -> None:
-        for watcher in getattr(self, "watchers", {}).values():
+        await self._end()
+
+    async def _end(self) -> None:
+        """Close the session, then cancel the watchers and wait for them, a bounded time."""
+        if self.session is None:
+            return
+        # The session first: its work in the background may be opening a sketch even now.
+        await self.session.close()
+        watchers = list(self.watchers.values())
+        self.watchers.clear()
+        for watcher in watchers:
             watcher.cancel()
-        if self.session is not None:
-            await self.session.close()
+        if watchers:
+            _, running = await asyncio.wait(watchers, timeout=CLOSE_WAIT_SECONDS)
+            if running:
+                logger.warning("%d sketch watchers outlived their connection", len(running))
 
     async def _facts(self, uri: str) -> SketchFacts | None:
         """The facts of the document's sketch, read when the editor opens it; from then on its
-        runs are watched."""
+        runs are watched. NoFacts for a sketch that is not the user's, or one past
+        MAX_OPEN_SKETCHES watched."""
         sketch_id = _sketch_id(uri)
         if sketch_id is None:
             return None
-        if uri not in self.watchers:
-            state = await database_sync_to_async(self._run_state)(sketch_id)
-            self.watchers[uri] = asyncio.create_task(self._watch(uri, sketch_id, state))
-        facts: SketchFacts | None = await database_sync_to_async(self._last_run_facts)(sketch_id)
+        opened: _Opened | None = await database_sync_to_async(self._opened)(sketch_id)
+        if opened is None:
+            raise NoFacts(f"{uri} is not one of your sketches: it gets no facts from runs.")
+        state, facts = opened
+        if uri in self.watchers or self.session is None or self.session.closed:
+            return facts  # watched already, or the connection is ending
+        # Counted only now, after the read: other opens may have been waiting on it too.
+        if len(self.watchers) >= MAX_OPEN_SKETCHES:
+            raise NoFacts(
+                f"{uri} gets no facts from runs: this connection already watches "
+                f"{MAX_OPEN_SKETCHES} sketches, the most it may. Close one, then open this one "
+                "again."
+            )
+        self.watchers[uri] = asyncio.create_task(self._watch(uri, sketch_id, state))
         return facts
+
+    def _forget(self, uri: str) -> None:
+        """The document was closed: its sketch is no longer watched."""
+        watcher = self.watchers.pop(uri, None)
+        if watcher is not None:
+            watcher.cancel()
 
     async def _fill_hole(self, uri: str, hole: str, text: str) -> dict[str, Any]:
         """Start a run of the sketch with the editor's text; its facts come when it ends."""
@@ -173,16 +224,19 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
                     facts = await database_sync_to_async(self._last_run_facts)(sketch_id)
                     self.session.set_facts(uri, facts)
 
-    def _run_state(self, sketch_id: int) -> _RunState:
+    def _opened(self, sketch_id: int) -> _Opened | None:
+        """The sketch's run state and facts, or None if it is not one of the user's sketches."""
         try:
             sketch = sketch_for_user(self.scope["user"], sketch_id)
         except Http404:
             return None
-        run = sketch.runs.values_list("pk", "status").first()
-        # The examples given to inline holes show in hover: a new one changes the state too.
-        given = sketch.hole_examples.aggregate(count=Count("pk"), last=Max("pk"))
-        stamp = (given["count"], given["last"])
-        return (run[0], run[1] in Run.ENDED, stamp) if run is not None else (None, True, stamp)
+        return _run_state_of(sketch), last_run_facts(sketch)
+
+    def _run_state(self, sketch_id: int) -> _RunState:
+        try:
+            return _run_state_of(sketch_for_user(self.scope["user"], sketch_id))
+        except Http404:
+            return None
 
     def _last_run_facts(self, sketch_id: int) -> SketchFacts | None:
         try:
@@ -194,9 +248,20 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
 # The latest run of a sketch as a watcher sees it: its id (None: no run yet) and whether it is
 # over, and how many examples its inline holes have been given, with the newest one's id.
 _RunState = tuple[int | None, bool, tuple[int, int | None]] | None
+# What opening a document of a sketch reads: its run state, and the facts of its last run.
+_Opened = tuple[_RunState, SketchFacts | None]
+
+
+def _run_state_of(sketch: Sketch) -> _RunState:
+    run = sketch.runs.values_list("pk", "status").first()
+    # The examples given to inline holes show in hover: a new one changes the state too.
+    given = sketch.hole_examples.aggregate(count=Count("pk"), last=Max("pk"))
+    stamp = (given["count"], given["last"])
+    return (run[0], run[1] in Run.ENDED, stamp) if run is not None else (None, True, stamp)
 
 
 def _sketch_id(uri: str) -> int | None:
-    """`file:///sketches/7/sketch.py`, as the sketch page names its document, gives 7."""
-    match = re.fullmatch(r"file:///sketches/(\d+)/sketch\.py", uri)
+    """`file:///sketches/7/sketch.py`, as the sketch page names its document, gives 7. Ids have
+    at most 18 digits (the database's are 64-bit): a longer one names no sketch."""
+    match = re.fullmatch(r"file:///sketches/([0-9]{1,18})/sketch\.py", uri)
     return int(match.group(1)) if match else None

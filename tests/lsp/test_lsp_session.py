@@ -145,14 +145,32 @@ async def test_a_plain_function_can_send() -> None:
     assert json.loads(sent[0])["result"]["serverInfo"]["name"] == "inlay"
 
 
-async def test_a_frame_that_is_not_json_is_ignored() -> None:
+async def test_a_frame_that_is_not_json_is_answered_with_a_parse_error() -> None:
     sent: list[str] = []
     session = LspSession(sent.append)
 
     await session.receive("Content-Length: 2\r\n\r\n{}")
     await session.close()
 
-    assert sent == []
+    error = {"code": -32700, "message": "Parse error: the message is not JSON."}
+    assert [json.loads(text) for text in sent] == [{"jsonrpc": "2.0", "id": None, "error": error}]
+
+
+async def test_closing_the_session_cancels_the_work_it_started_for_opened_documents() -> None:
+    # Reported (finding 1): reading a document's facts went on after its connection had closed.
+    reading: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def facts(uri: str) -> None:
+        reading.set_result(None)
+        await asyncio.Event().wait()  # a host that never answers
+
+    tab = Tab(Host(facts=facts))
+    await tab.start("file:///a.py", REVERSE)
+    await asyncio.wait_for(reading, TIMEOUT)
+    await tab.session.close()
+
+    names = [getattr(task.get_coro(), "__qualname__", None) for task in asyncio.all_tasks()]
+    assert "_after_open" not in names
 
 
 async def test_a_failing_send_closes_the_session() -> None:

@@ -4,8 +4,10 @@ drives it: one JSON-RPC message per frame, a logged-in session, the page's origi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
+import logging
 from typing import Any
 
 import pytest
@@ -15,12 +17,15 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.test import Client
 
+from apps.ide import consumers
+from apps.ide.consumers import MAX_OPEN_SKETCHES
 from apps.sketches.models import Sketch
 from apps.synthesis.models import Candidate, Run
 from config.asgi import application
 from inlay.context.facts import trace_facts
 from inlay.run.trace import run_program
 from inlay.sketch.tasks import TaskExample
+from lsp.messages import MAX_MESSAGE_BYTES
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -287,3 +292,243 @@ def test_fill_hole_refuses_someone_elses_sketch(demo_sketch: Sketch) -> None:
 def hole_position(text: str) -> tuple[int, int]:
     line = next(i for i, row in enumerate(text.splitlines()) if row.startswith("def reverse_list"))
     return line, 6
+
+
+# Reported (finding 1): every document named like a sketch started a watcher, whoever's sketch it
+# named, with no limit, and the watchers outlived the connection.
+
+WATCHER = "LanguageServerConsumer._watch"
+OPENING = "_after_open"
+
+
+def sketch_uri(sketch_id: int | str) -> str:
+    return f"file:///sketches/{sketch_id}/sketch.py"
+
+
+def running(*names: str) -> list[asyncio.Task[Any]]:
+    """The tasks of this event loop, not yet done, that run one of the coroutines `names`."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if getattr(task.get_coro(), "__qualname__", None) in names
+    ]
+
+
+async def open_all(editor: Editor, uris: list[str]) -> dict[str, str]:
+    """Open every document, and wait until each has its run facts (a second publication of its
+    diagnostics) or a warning; the warning each one got, by URI."""
+    await editor.request("initialize", {"capabilities": {}})
+    await editor.notify("initialized", {})
+    for uri in uris:
+        item = {"uri": uri, "languageId": "python", "version": 1, "text": REVERSE}
+        await editor.notify("textDocument/didOpen", {"textDocument": item})
+    published: dict[str, int] = {}
+    warnings: dict[str, str] = {}
+    pending = set(uris)
+    while pending:
+        message = json.loads(await editor.socket.receive_from(timeout=TIMEOUT))
+        editor.notifications.append(message)
+        params = message.get("params", {})
+        if message.get("method") == "textDocument/publishDiagnostics":
+            published[params["uri"]] = published.get(params["uri"], 0) + 1
+            if published[params["uri"]] == 2:
+                pending.discard(params["uri"])
+        elif message.get("method") == "window/showMessage":
+            uri = params["message"].split(" ", 1)[0]
+            warnings[uri] = params["message"]
+            pending.discard(uri)
+    return warnings
+
+
+def test_a_thousand_sketch_documents_on_one_socket_watch_only_the_users_own_up_to_the_cap(
+    user: User,
+) -> None:
+    stranger = User.objects.create_user("eve", password="another long password")
+    own = [
+        Sketch.objects.create(owner=user, name=f"mine {i}") for i in range(MAX_OPEN_SKETCHES + 8)
+    ]
+    theirs = Sketch.objects.create(owner=stranger, name="theirs")
+    missing = range(theirs.pk + 1, theirs.pk + 1000 - len(own))
+    uris = (
+        [sketch_uri(s.pk) for s in own] + [sketch_uri(theirs.pk)] + [sketch_uri(i) for i in missing]
+    )
+    cookie = session_cookie(user)
+
+    async def scenario() -> tuple[dict[str, str], int, list[asyncio.Task[Any]]]:
+        editor = Editor(cookie)
+        await editor.connect()
+        warnings = await open_all(editor, uris)
+        watching = len(running(WATCHER))
+        await finish(editor)
+        return warnings, watching, running(WATCHER, OPENING)
+
+    warnings, watching, left = asyncio.run(scenario())
+
+    assert len(uris) == 1000
+    assert watching == MAX_OPEN_SKETCHES
+    refused = [sketch_uri(theirs.pk)] + [sketch_uri(i) for i in missing]
+    assert {warnings[uri] for uri in refused} == {
+        f"{uri} is not one of your sketches: it gets no facts from runs." for uri in refused
+    }
+    over = [uri for uri in warnings if uri not in refused]
+    assert len(over) == 8
+    assert all(uri in {sketch_uri(s.pk) for s in own} for uri in over)
+    assert all(f"already watches {MAX_OPEN_SKETCHES} sketches" in warnings[uri] for uri in over)
+    assert left == []  # disconnecting cancelled every watcher and every open still under way
+
+
+def test_a_consumer_killed_before_its_disconnect_ran_leaves_no_watcher_behind(user: User) -> None:
+    # What the report saw: Channels runs a query (closing old connections) on the one database
+    # thread before each handler, disconnect included. With that thread backed up, disconnect
+    # never ran before daphne killed the consumer (application_close_timeout), and every
+    # watcher lived on.
+    own = [Sketch.objects.create(owner=user, name=f"mine {i}") for i in range(MAX_OPEN_SKETCHES)]
+    cookie = session_cookie(user)
+
+    async def scenario() -> tuple[int, list[asyncio.Task[Any]]]:
+        editor = Editor(cookie)
+        await editor.connect()
+        await open_all(editor, [sketch_uri(sketch.pk) for sketch in own])
+        watching = len(running(WATCHER))
+        await editor.socket.send_input({"type": "websocket.disconnect", "code": 1000})
+        editor.socket.stop()  # killed at once, as daphne kills a consumer that outlives its socket
+        with contextlib.suppress(asyncio.CancelledError):
+            await editor.socket.future
+        left = running(WATCHER)
+        await sync_to_async(connections.close_all)()
+        return watching, left
+
+    watching, left = asyncio.run(scenario())
+
+    assert watching == MAX_OPEN_SKETCHES
+    assert left == []
+
+
+def test_closing_a_sketch_document_frees_its_place_for_another(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(consumers, "MAX_OPEN_SKETCHES", 1)
+    first, second = (Sketch.objects.create(owner=user, name=name) for name in ("one", "two"))
+    cookie = session_cookie(user)
+
+    async def scenario() -> tuple[dict[str, str], int]:
+        editor = Editor(cookie)
+        await editor.connect()
+        refused = await open_all(editor, [sketch_uri(first.pk), sketch_uri(second.pk)])
+        await editor.notify(
+            "textDocument/didClose", {"textDocument": {"uri": sketch_uri(first.pk)}}
+        )
+        item = {"uri": sketch_uri(second.pk), "languageId": "python", "version": 1, "text": SORT}
+        await editor.notify("textDocument/didOpen", {"textDocument": item})
+        # Opened again, it gets its facts: a second publication for this opening.
+        await editor.diagnostics(sketch_uri(second.pk), wanted=3)
+        watching = len(running(WATCHER))
+        await finish(editor)
+        return refused, watching
+
+    refused, watching = asyncio.run(scenario())
+
+    assert list(refused) == [sketch_uri(second.pk)]
+    assert watching == 1
+
+
+# Reported (finding 6): frames that closed the socket with 1011, or raised in the background.
+
+OVERSIZE = json.dumps(
+    {
+        "jsonrpc": "2.0",
+        "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": "file:///big.py", "text": "#" * MAX_MESSAGE_BYTES}},
+    }
+)
+BAD_FRAMES: dict[str, tuple[str | bytes, int | None, int, str]] = {
+    "a number": ("42", None, -32600, "Invalid Request: a message must be a JSON object, not int."),
+    "an array": ("[]", None, -32600, "Invalid Request: a message must be a JSON object, not list."),
+    "broken JSON": ('{"jsonrpc": "2.0"', None, -32700, "Parse error: the message is not JSON."),
+    "JSON nested 100,000 deep": (
+        "[" * 100_000 + "]" * 100_000,
+        None,
+        -32700,
+        "Parse error: the message nests too deeply to be read.",
+    ),
+    "neither a method nor an id": (
+        '{"jsonrpc": "2.0"}',
+        None,
+        -32600,
+        "Invalid Request: a message must have a `method`, an `id`, or both.",
+    ),
+    "a method that is not a string": (
+        '{"jsonrpc": "2.0", "id": 5, "method": 7}',
+        5,
+        -32600,
+        "Invalid Request: `method` must be a string.",
+    ),
+    "a binary frame that is not UTF-8": (
+        b"\xff\xfe{",
+        None,
+        -32700,
+        "Parse error: the message is not JSON.",
+    ),
+    "a frame over the size limit": (
+        OVERSIZE,
+        None,
+        -32600,
+        f"Invalid Request: a message may have at most {MAX_MESSAGE_BYTES:,} bytes; "
+        f"this one has {len(OVERSIZE):,}.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("frame", "answer_id", "code", "message"), BAD_FRAMES.values(), ids=BAD_FRAMES
+)
+def test_a_bad_frame_is_answered_with_an_error_and_the_socket_goes_on_serving(
+    user: User, frame: str | bytes, answer_id: int | None, code: int, message: str
+) -> None:
+    cookie = session_cookie(user)
+
+    async def scenario() -> tuple[dict[str, Any], str]:
+        editor = Editor(cookie)
+        await editor.connect()
+        await editor.open("file:///a.py", REVERSE)
+        if isinstance(frame, bytes):
+            await editor.socket.send_to(bytes_data=frame)
+        else:
+            await editor.socket.send_to(text_data=frame)
+        while "error" not in (answer := json.loads(await editor.socket.receive_from(TIMEOUT))):
+            editor.notifications.append(answer)
+        shown = await editor.hover("file:///a.py", 1, 15)
+        await finish(editor)
+        return answer, shown
+
+    answer, shown = asyncio.run(scenario())
+
+    assert answer == {
+        "jsonrpc": "2.0",
+        "id": answer_id,
+        "error": {"code": code, "message": message},
+    }
+    assert "reverse the list" in shown
+
+
+def test_a_sketch_id_of_five_thousand_digits_is_a_plain_document(
+    user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    uri = sketch_uri("7" * 5000)
+    cookie = session_cookie(user)
+
+    async def scenario() -> str:
+        editor = Editor(cookie)
+        await editor.connect()
+        await editor.open(uri, REVERSE)
+        await editor.diagnostics(uri, wanted=2)  # published again once the facts were looked for
+        shown = await editor.hover(uri, 1, 15)
+        await finish(editor)
+        return shown
+
+    shown = asyncio.run(scenario())
+
+    assert "reverse the list" in shown
+    assert [
+        record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR
+    ] == []
