@@ -86,9 +86,11 @@ class RunConsumer(AsyncWebsocketConsumer):
 
     async def watch_for_a_stall(self) -> None:
         """Give the run up if its worker goes silent (see give_up_if_stalled); the failure is an
-        event like any other, so the page is re-rendered with it."""
+        event like any other, so the page is re-rendered with it. Looked at a few times within
+        INLAY_WORKER_LOST_SECONDS, so a page sees a dead worker even when no worker sweeps."""
+        lost, stall = settings.INLAY_WORKER_LOST_SECONDS, settings.INLAY_RUN_STALL_SECONDS
         while not self.over:
-            await asyncio.sleep(min(60.0, settings.INLAY_RUN_STALL_SECONDS / 4))
+            await asyncio.sleep(min(60.0, lost / 3, stall / 4))
             if await database_sync_to_async(give_up_if_stalled)(self.run):
                 await self.refresh()
 

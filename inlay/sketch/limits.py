@@ -4,7 +4,9 @@ each hole's. Every boundary that takes a sketch checks them, and says which was 
 from __future__ import annotations
 
 # A long human sketch is a few thousand characters; the largest DARC program is under 10,000.
-MAX_SKETCH_CHARS = 500_000
+# Small enough that the editor's whole-document message to the language server stays under its
+# 1,000,000 bytes (lsp.messages.MAX_MESSAGE_BYTES) even at 3 bytes a character.
+MAX_SKETCH_CHARS = 250_000
 # Examples of the entry, and of each hole: every one is run for every candidate.
 MAX_EXAMPLES = 100
 

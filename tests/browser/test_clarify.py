@@ -263,14 +263,14 @@ def test_a_sketch_too_large_to_save_says_so_in_the_page_and_stays_in_the_editor(
     open_new_sketch(page, inlay, "Too large")
     revisions = page.locator("#history > li")
     expect(revisions).to_have_count(2)
-    huge = SKETCH + "x = 0\n" * 100_000  # 600,000 characters and more
+    huge = SKETCH + "x = 0\n" * 50_000  # 300,000 characters and more
 
     page.evaluate("text => window.inlayEditor.setText(text)", huge)
     page.locator("#sketch-form > .toolbar").get_by_role("button", name="Save").click()
 
     banner = page.locator("#request-error")
     expect(banner).to_be_visible()
-    expect(banner).to_contain_text("Inlay takes sketches of at most 500,000")
+    expect(banner).to_contain_text("Inlay takes sketches of at most 250,000")
     expect(banner).to_contain_text("Nothing was saved: the text is still in the editor.")
     assert page.evaluate("() => window.inlayEditor.getText()") == huge
     expect(revisions).to_have_count(2)

@@ -27,7 +27,7 @@ def test_a_sketch_over_the_limit_is_refused_with_its_size_and_nothing_is_saved(
     assert response.status_code == 413
     assert response.content.decode() == (
         f"The sketch is {len(TOO_LONG):,} characters long; Inlay takes sketches of at most "
-        "500,000. Nothing was saved: the text is still in the editor."
+        "250,000. Nothing was saved: the text is still in the editor."
     )
     assert demo_sketch.head() == head
     assert not Run.objects.exists()
