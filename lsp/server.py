@@ -43,6 +43,7 @@ from inlay.context.hole_context import RETURN, HoleContext, hole_context, hover_
 from inlay.run.stale import fills_to_check, stale_fills
 from inlay.sandbox import SandboxUnavailable
 from inlay.sketch import Hole, Param, Problem, Sketch, Span, parse_sketch, reparse
+from inlay.sketch.limits import sketch_problem
 from lsp import actions, stdio
 from lsp.documents import Columns, OpenSketch
 
@@ -60,6 +61,9 @@ TOKEN_TYPES = ["function"]
 TOKEN_MODIFIERS = ["hole"]
 
 logger = logging.getLogger(__name__)
+
+# What a document whose text Inlay will not read is served as: a sketch with nothing in it.
+_NOTHING = parse_sketch("")
 
 
 @attrs.define
@@ -178,6 +182,8 @@ class InlayServer(LanguageServer):
         super().__init__("inlay", _version(), protocol_cls=protocol)
         self.host = host or Host()
         self._sketches: dict[str, Sketch] = {}
+        # Documents whose text Inlay will not read (inlay.sketch.limits): the text and why.
+        self._refused: dict[str, tuple[str, str]] = {}
         self._contexts: dict[str, tuple[Sketch, dict[str, HoleContext]]] = {}
         self._facts: dict[str, SketchFacts] = {}
         self._background: set[asyncio.Future[None]] = set()
@@ -193,9 +199,19 @@ class InlayServer(LanguageServer):
         if document is None:
             return None
         sketch = self._sketches.get(uri)
+        refused = self._refused.get(uri)
         # Versions are optional in pygls; comparing the text is exact and costs a memcmp.
-        if sketch is None or sketch.source != document.source:
-            sketch = self._sketches[uri] = parse_sketch(document.source)
+        if refused is not None and refused[0] == document.source:
+            sketch = _NOTHING
+        elif sketch is None or sketch.source != document.source:
+            self._refused.pop(uri, None)
+            if (problem := sketch_problem(document.source)) is not None:
+                # Not parsed (see inlay.sketch.limits): served as no sketch, with the reason.
+                self._refused[uri] = (document.source, problem)
+                self._sketches.pop(uri, None)
+                sketch = _NOTHING
+            else:
+                sketch = self._sketches[uri] = parse_sketch(document.source)
         encoding = self.workspace.position_encoding or types.PositionEncodingKind.Utf16
         return OpenSketch(uri, document.version, sketch, Columns(document.source, encoding))
 
@@ -205,6 +221,9 @@ class InlayServer(LanguageServer):
         """Re-parse incrementally (`inlay.sketch.reparse`) from the sketch before the edits; pygls
         has already applied them to the document, which `open_sketch` checks against."""
         sketch = self._sketches.get(uri)
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is not None and sketch_problem(document.source) is not None:
+            sketch = None  # not read incrementally either: `open_sketch` says why
         for change in changes:
             if sketch is None or not isinstance(change, types.TextDocumentContentChangePartial):
                 self._sketches.pop(uri, None)  # a whole new text: parsed afresh when read
@@ -289,6 +308,10 @@ class InlayServer(LanguageServer):
     def publish_diagnostics(self, uri: str) -> None:
         opened = self.open_sketch(uri)
         diagnostics = _diagnostics(opened, self.facts(uri)) if opened is not None else []
+        if opened is not None and (refused := self._refused.get(uri)) is not None:
+            start = types.Position(0, 0)
+            where = types.Range(start=start, end=start)
+            diagnostics = [_diagnostic(where, refused[1], types.DiagnosticSeverity.Error, "limit")]
         version = opened.version if opened is not None else None
         params = types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         self.text_document_publish_diagnostics(params)
@@ -297,6 +320,7 @@ class InlayServer(LanguageServer):
         if self.host.forget is not None:
             self.host.forget(uri)
         self._sketches.pop(uri, None)
+        self._refused.pop(uri, None)
         self._facts.pop(uri, None)
         self._contexts.pop(uri, None)
         self._stale.pop(uri, None)

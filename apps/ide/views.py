@@ -40,7 +40,7 @@ from inlay.sketch import Hole, parse_sketch
 from inlay.sketch import Sketch as ParsedSketch
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
 from inlay.sketch.holes import doctest_lines
-from inlay.sketch.limits import sketch_too_long, too_many_examples
+from inlay.sketch.limits import sketch_problem, sketch_too_long, too_many_examples
 from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem
 from inlay.synthesis.reports import show_call, show_value
@@ -59,15 +59,18 @@ class UserRequest(HttpRequest):
 
 
 def takes_sketch_text(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
-    """Refuse a posted sketch text over MAX_SKETCH_CHARS before the view saves or reads it:
-    413 with the reason, which the page shows (the editor keeps the text)."""
+    """Refuse a posted sketch text Inlay will not read (`inlay.sketch.limits`) before the view
+    saves or parses it: 413 (too long) or 400 with the reason, which the page shows (the editor
+    keeps the text)."""
 
     @wraps(view)
     def checked(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
         request = args[0]
         assert isinstance(request, HttpRequest)
-        if problem := sketch_too_long(request.POST.get("text", "")):
-            return HttpResponse(problem, status=413, content_type="text/plain")
+        text = request.POST.get("text", "")
+        if problem := sketch_problem(text):
+            status = 413 if sketch_too_long(text) else 400
+            return HttpResponse(problem, status=status, content_type="text/plain")
         return view(*args, **kwargs)
 
     return checked

@@ -83,3 +83,22 @@ def sketch_with_inline_hole(user) -> Sketch:
         'def main(xs: list[int]) -> list[int]:\n    return "reverse the list"(xs)\n', "Created"
     )
     return sketch
+
+
+def test_a_sketch_with_too_many_comment_lines_in_a_row_is_refused_with_where_they_are(
+    demo_sketch: Sketch, owner: Client
+):
+    head = demo_sketch.head()
+    # Blank lines do not break a run; a line of code does.
+    commented = head.text + "# one\n\n" * 1_000 + "x = 1\n" + "#\n" * 2_001 + "y = 2\n"
+
+    response = owner.post(f"/sketches/{demo_sketch.pk}/save/", {"text": commented})
+
+    assert response.status_code == 400
+    first = head.text.count("\n") + 2_000 + 2
+    assert response.content.decode().startswith(
+        f"Lines {first:,}-{first + 2_000:,} hold 2,001 comment lines with no code between them"
+    )
+    assert demo_sketch.head() == head
+    fine = head.text + "#\n" * 2_000
+    assert owner.post(f"/sketches/{demo_sketch.pk}/save/", {"text": fine}).status_code == 200

@@ -281,3 +281,33 @@ async def test_edits_typed_one_character_at_a_time_read_as_a_fresh_parse(client:
         "Hole `keep_positive`: Drop the negative numbers.",
         "Hole `another_hole`: another hole",
     ]
+
+
+COMMENTED_OUT = "def main(xs: list[int]) -> list[int]:\n    return xs\n" + "    # old\n" * 2_500
+
+
+async def test_a_text_inlay_will_not_read_gets_the_reason_and_nothing_else(
+    client: LanguageClient,
+) -> None:
+    uri = "file:///commented.py"
+    diagnostics = await open_sketch(client, uri, COMMENTED_OUT + '    "sort it"(xs)\n')
+
+    assert [(d.code, d.severity, d.range.start.line) for d in diagnostics] == [
+        ("limit", types.DiagnosticSeverity.Error, 0)
+    ]
+    assert diagnostics[0].message.startswith(
+        "Lines 3-2,502 hold 2,500 comment lines with no code between them; Inlay reads at most "
+        "2,000 in a row"
+    )
+    assert await hover(client, uri, 2_502, 6) is None  # on the hole: nothing was read
+
+    # Cut back, the sketch is read again: its hole is back.
+    published = client.protocol.wait_for_notification_async(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=SKETCH)],
+        )
+    )
+    params = await asyncio.wait_for(published, TIMEOUT)
+    assert "Hole `reverse_the_list`: reverse the list" in [d.message for d in params.diagnostics]
