@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from apps.sketches.demo import DEMO_SKETCH  # noqa: E402
+from tests.clarify_scenario import scripted_stack_env  # noqa: E402
 from tests.servers import (  # noqa: E402
     WebSession,
     embedded_stack,
@@ -185,15 +186,7 @@ def main() -> None:
         tempfile.TemporaryDirectory() as data,
         scripted_model([], {"reverse_list": REPLY}, args.chunk_seconds) as model,
     ):
-        env = {
-            "INLAY_DATA_DIR": data,
-            "INLAY_MODEL_BACKEND": "openai",
-            "OPENAI_BASE_URL": model.base_url,
-            "INLAY_OPENAI_MODEL": "scripted",
-            "INLAY_SAMPLES_PER_HOLE": "1",
-            "DATABASE_URL": "",
-            "REDIS_URL": "",
-        }
+        env = scripted_stack_env(data, model)
         if args.production:
             with (
                 private_redis(Path(data)) as redis,

@@ -259,12 +259,7 @@ class InlayServer(LanguageServer):
         at most `timeout` seconds for it to end: an embedded server's client has gone, and its
         work must not go on without it."""
         work = [*self._background, *self._checks.values()]
-        for task in work:
-            task.cancel()
-        if work:
-            _, running = await asyncio.wait(work, timeout=timeout)
-            if running:
-                logger.warning("%d background tasks outlived their session", len(running))
+        await cancel_and_wait(work, timeout, "background tasks")
 
     def facts(self, uri: str) -> SketchFacts:
         """The document's facts, with the stale fills the server found itself."""
@@ -355,6 +350,17 @@ def create_server(*, embedded: bool = False, host: Host | None = None) -> InlayS
 
 def run_stdio() -> None:
     stdio.serve(create_server())
+
+
+async def cancel_and_wait(tasks: Sequence[asyncio.Future[Any]], timeout: float, what: str) -> None:
+    """Cancel `tasks` and wait at most `timeout` seconds for them to end; those still running
+    then (a thread's call cannot be interrupted) are logged as `what`."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        _, running = await asyncio.wait(tasks, timeout=timeout)
+        if running:
+            logger.warning("%d %s outlived their session", len(running), what)
 
 
 # Documents.

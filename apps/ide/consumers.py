@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import re
 from typing import Any
 
@@ -25,10 +24,8 @@ from apps.synthesis.runs import RunInProgress, give_up_if_stalled, start_run
 from inlay.context.facts import SketchFacts
 from inlay.sketch.examples import ExampleError
 from inlay.synthesis.engine import SketchProblem
-from lsp.server import Host, NoFacts
+from lsp.server import Host, NoFacts, cancel_and_wait
 from lsp.session import CLOSE_WAIT_SECONDS, LspSession
-
-logger = logging.getLogger(__name__)
 
 # Sketches one language-server connection watches at most: each watcher queries the database
 # every INLAY_FACTS_POLL_SECONDS. The sketch page opens one document per connection.
@@ -162,12 +159,7 @@ class LanguageServerConsumer(AsyncWebsocketConsumer):
         await self.session.close()
         watchers = list(self.watchers.values())
         self.watchers.clear()
-        for watcher in watchers:
-            watcher.cancel()
-        if watchers:
-            _, running = await asyncio.wait(watchers, timeout=CLOSE_WAIT_SECONDS)
-            if running:
-                logger.warning("%d sketch watchers outlived their connection", len(running))
+        await cancel_and_wait(watchers, CLOSE_WAIT_SECONDS, "sketch watchers")
 
     async def _facts(self, uri: str) -> SketchFacts | None:
         """The facts of the document's sketch, read when the editor opens it; from then on its
