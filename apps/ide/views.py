@@ -38,8 +38,8 @@ from apps.synthesis.runs import review as review_candidate
 from inlay.context.facts import GivenExample, TracedCall
 from inlay.sketch import Hole, parse_sketch
 from inlay.sketch import Sketch as ParsedSketch
+from inlay.sketch.docstrings import doctest_lines
 from inlay.sketch.examples import ExampleError, parse_arguments, parse_value
-from inlay.sketch.holes import doctest_lines
 from inlay.sketch.limits import sketch_problem, sketch_too_long, too_many_examples
 from inlay.sketch.prelude import prelude_needed
 from inlay.synthesis.engine import SketchProblem

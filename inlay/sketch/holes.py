@@ -4,8 +4,6 @@ and the sketch's entry."""
 
 from __future__ import annotations
 
-import ast
-import doctest
 import functools
 import inspect
 import keyword
@@ -16,7 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from tree_sitter import Node
 
 from inlay.sketch import syntax
-from inlay.sketch.examples import Example, ExampleError, call_at, parse_arguments, parse_value
+from inlay.sketch.docstrings import docstring_examples
 from inlay.sketch.records import Function, Hole, Param, Span, _function, _hole, _param
 from inlay.sketch.scan import _Text
 
@@ -58,7 +56,7 @@ def _definition(node: Node, data: bytes) -> tuple[Function, Hole | None]:
         params=params,
         returns=_annotation(node.child_by_field_name("return_type"), data),
         span=Span.of(node),
-        examples=_doctest_examples(name, params, description) if description is not None else (),
+        examples=docstring_examples(name, params, description) if description is not None else (),
     )
     if not only_filler or node.has_error:
         return function, None
@@ -138,85 +136,6 @@ def _text(node: Node | None, data: bytes) -> str:
 
 def _bytes(node: Node, data: bytes) -> bytes:
     return data[node.start_byte : node.end_byte]
-
-
-def _doctest_examples(name: str, params: tuple[Param, ...], text: str) -> tuple[Example, ...]:
-    """The examples written in a docstring: doctest lines (`>>> name(args)`, then the expected
-    value, or nothing for None, as doctest reads it), and lines that state a call's value,
-    `name(args) == value` (or `->`, `=>`, `➞`, `should return`, `returns`).
-
-    Only calls of the function itself with literal arguments are examples; other doctest lines
-    (setting up a variable, printing) are left to the text of the description.
-    """
-    found = _stated_examples(name, text) if f"{name}(" in text else []
-    examples = [example for example, _, _ in doctest_lines(name, params, text)]
-    return tuple(examples + [example for example in found if example not in examples])
-
-
-def doctest_lines(
-    name: str, params: tuple[Param, ...], text: str
-) -> list[tuple[Example, int, int]]:
-    """The doctest examples of `name` in a docstring's text, each with the lines it takes
-    (`>>>` line to the end of its expected value, as a range of line numbers)."""
-    if ">>>" not in text:  # no doctest line (and most docstrings have none)
-        return []
-    try:
-        tests = doctest.DocTestParser().get_examples(text)
-    except ValueError:  # an inconsistently indented doctest block: no examples to read
-        return []
-    found = []
-    for test in tests:
-        example = _doctest_example(name, params, test)
-        if example is not None:
-            end = test.lineno + test.source.count("\n") + test.want.count("\n")
-            found.append((example, test.lineno, end))
-    return found
-
-
-def _doctest_example(name: str, params: tuple[Param, ...], test: doctest.Example) -> Example | None:
-    try:
-        call = ast.parse(test.source.strip(), mode="eval").body
-    except SyntaxError:
-        return None
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name)):
-        return None
-    if call.func.id != name or call.keywords:
-        return None
-    arguments = test.source.strip()[len(name) :].strip()[1:-1]
-    try:
-        # doctest shows nothing for a call that returns None.
-        output = parse_value(test.want) if test.want.strip() else None
-        return Example(parse_arguments(arguments), output)
-    except ExampleError:
-        return None
-
-
-# What may stand between a call and the value it is stated to have, outside doctest lines.
-_STATED = re.compile(
-    r"\s*(?:==>|-->|==|->|=>|➞|→|should\s+return|returns|return)\s*(.+?)\s*[.,;]?\s*$"
-)
-
-
-def _stated_examples(name: str, text: str) -> list[Example]:
-    examples = []
-    for line in text.splitlines():
-        line = line.strip()
-        if not line.startswith(f"{name}("):
-            continue
-        call = call_at(line, 0, name)
-        if call is None:
-            continue
-        stated = _STATED.match(line, len(call))
-        if stated is None:
-            continue
-        try:
-            output = parse_value(stated.group(1))
-            example = Example(parse_arguments(call[len(name) + 1 : -1]), output)
-        except ExampleError:
-            continue
-        if example not in examples:
-            examples.append(example)
-    return examples
 
 
 def _params(parameters: Node | None, data: bytes) -> tuple[Param, ...]:
