@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Generator
 
@@ -138,3 +139,18 @@ def test_samples_of_one_prompt_reuse_the_evaluated_prompt(backend: ModelBackend)
     assert first.tokens_cached < first.tokens_in // 2  # after another prompt, little is shared
     assert second.tokens_cached >= second.tokens_in - 1  # the same prompt: all of it again
     assert 0 < first.tokens_out <= 8
+
+
+def test_it_decodes_with_the_cores_other_processes_leave(
+    backend: ModelBackend, reverse_list_prompt: list[Message], a_busy_core: int, monkeypatch
+) -> None:
+    monkeypatch.delenv("INLAY_LOCAL_THREADS", raising=False)
+    cores = len(os.sched_getaffinity(0))
+    options = GenerationOptions(max_tokens=16, timeout_seconds=120.0)
+    # The spinner may take a moment to show: the backend looks again once its choice is old.
+    for _ in range(3):
+        backend._threads._chosen = None  # type: ignore[attr-defined]
+        assert "".join(backend.stream_chat(reverse_list_prompt, options))
+        if backend._threads_set < cores:  # type: ignore[attr-defined]
+            break
+    assert backend._threads_set == cores - 1  # type: ignore[attr-defined]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .base import GenerationOptions, Message, Usage
 from .errors import BackendConfigError, BackendTimeoutError, GenerationError, ModelFileError
+from .threads import ThreadChooser
 from .weights import prepare_local_model
 
 if TYPE_CHECKING:
@@ -50,6 +51,8 @@ class LocalBackend:
         self._llama: Llama | None = None
         self._load_lock = threading.Lock()
         self._generation_lock = threading.Lock()
+        self._threads = ThreadChooser()
+        self._threads_set = 0
 
     def stream_chat(
         self, messages: Sequence[Message], options: GenerationOptions, usage: Usage | None = None
@@ -66,6 +69,15 @@ class LocalBackend:
         finally:
             self._generation_lock.release()
 
+    def _use_threads(self, llama: Llama) -> None:
+        """Decode with INLAY_LOCAL_THREADS threads, or with the cores other processes leave."""
+        import llama_cpp
+
+        threads = _thread_count() or self._threads.threads()
+        if threads != self._threads_set:
+            llama_cpp.llama_set_n_threads(llama.ctx, threads, threads)
+            self._threads_set = threads
+
     def _generate(
         self,
         llama: Llama,
@@ -74,6 +86,7 @@ class LocalBackend:
         deadline: float,
         usage: Usage,
     ) -> Iterator[str]:
+        self._use_threads(llama)
         prompt = chatml(messages)
         tokens = llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
         usage.tokens_in = len(tokens)
@@ -137,7 +150,8 @@ def _load_model() -> Llama:
             llama = Llama(
                 model_path=str(path),
                 n_ctx=CONTEXT_TOKENS,
-                n_threads=_thread_count(),
+                # Set again before each generation (LocalBackend._use_threads).
+                n_threads=_thread_count() or 1,
                 verbose=False,
             )
     except ValueError as error:
@@ -222,13 +236,12 @@ def _grammar(text: str) -> LlamaGrammar:
         raise BackendConfigError(f"The grammar for the local model is invalid: {error}") from error
 
 
-def _thread_count() -> int:
+def _thread_count() -> int | None:
+    """INLAY_LOCAL_THREADS, or None where it is not set: then each generation takes the cores
+    other processes leave (`threads.ThreadChooser`)."""
     configured = os.environ.get("INLAY_LOCAL_THREADS")
     if not configured:
-        # One core fewer than this process may run on (in a container, fewer than the
-        # machine's): with every core, decoding fell from 45 to 14 tokens/s when another process
-        # kept one core busy; with one fewer, from 39 to 27 (bench/local_threads.py, 2 cores).
-        return max(1, len(os.sched_getaffinity(0)) - 1)
+        return None
     try:
         threads = int(configured)
     except ValueError:
