@@ -39,7 +39,8 @@ def _agrees(got: Any, expected: Any) -> bool:
 
 @pytest.fixture(scope="module")
 def problems() -> dict[str, dict[str, Any]]:
-    return read_problems()
+    found: dict[str, dict[str, Any]] = read_problems()
+    return found
 
 
 def test_every_example_read_from_humaneval_agrees_with_the_canonical_solution(
