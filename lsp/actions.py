@@ -155,7 +155,7 @@ def change_example(
         if docstring is not None
         else ""
     )
-    found = doctest_lines(hole.name, hole.params, written)
+    found = doctest_lines(hole.name, written)
     if docstring is None or not 0 <= number < len(found):
         raise ActionError(f"`{hole.name}` has no doctest example {number + 1} now.")
     _, start, end = found[number]

@@ -536,7 +536,7 @@ def _hole_rows(sketch: Sketch, parsed: ParsedSketch) -> list[dict[str, object]]:
     for hole in parsed.holes:
         examples: list[dict[str, object]] = []
         if hole.kind == "function":
-            doctests = [e for e, _, _ in doctest_lines(hole.name, hole.params, hole.description)]
+            doctests = [e for e, _, _ in doctest_lines(hole.name, hole.description)]
             for example in hole.examples:
                 row: dict[str, object] = {
                     "call": show_call(hole.name, example.args),

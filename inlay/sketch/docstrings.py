@@ -35,16 +35,14 @@ __all__ = ["docstring_examples", "doctest_lines"]
 def docstring_examples(name: str, params: tuple[Param, ...], text: str) -> tuple[Example, ...]:
     """Every example of `name` that the docstring's `text` writes, doctest lines first, each
     once."""
-    examples = [example for example, _, _ in doctest_lines(name, params, text)]
+    examples = [example for example, _, _ in doctest_lines(name, text)]
     for example in _stated(name, params, text):
         if example not in examples:
             examples.append(example)
     return tuple(examples)
 
 
-def doctest_lines(
-    name: str, params: tuple[Param, ...], text: str
-) -> list[tuple[Example, int, int]]:
+def doctest_lines(name: str, text: str) -> list[tuple[Example, int, int]]:
     """The doctest examples of `name` in a docstring's text, each with the lines it takes
     (`>>>` line to the end of its expected value, as a range of line numbers)."""
     if ">>>" not in text:  # no doctest line (and most docstrings have none)
@@ -185,4 +183,4 @@ def _value(text: str) -> Any:
 
 
 def _uncommented(text: str) -> str:
-    return text.split("#", 1)[0] if "#" in text else text
+    return text.split("#", 1)[0]
